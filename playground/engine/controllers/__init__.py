@@ -1,0 +1,1 @@
+"""Controllers: level-triggered reconcilers woken by watches and clock timers."""

@@ -1,0 +1,115 @@
+"""The controller framework: work queues fed by watches and clock timers, drained to a fixpoint.
+
+Every controller is level-triggered, as in kube-controller-manager: a watch event or a timer
+only *enqueues a key*; `reconcile(key)` then reads the current state and acts on it, never on
+the event that woke it. The manager drains all queues in a fixed order until nothing is left
+("settling"), which is what makes a command's consequences happen at once in virtual time and
+makes the whole engine deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from playground.engine.errors import EngineError
+from playground.engine.store import Actor, WatchEvent
+
+if TYPE_CHECKING:
+    from playground.engine.cluster import Cluster
+
+
+class Controller:
+    """Base class: subclasses set `name` and `watches` and implement `reconcile`."""
+
+    name: str = "controller"
+    watches: tuple[str | None, ...] = ()
+    actor_kind: str = "controller"
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.api = cluster.api
+        self.store = cluster.store
+        self.clock = cluster.clock
+        self.recorder = cluster.recorder
+        self.actor = Actor(self.actor_kind, self.name)
+
+    def keys_for(self, event: WatchEvent) -> Iterable[str]:
+        """Keys to enqueue for a change; default: the object's `namespace/name`."""
+        meta = event.obj["metadata"]
+        ns = meta.get("namespace", "")
+        yield f"{ns}/{meta['name']}" if ns else meta["name"]
+
+    def reconcile(self, key: str) -> None:
+        """Bring the world in line with the desired state of `key`."""
+        raise EngineError(f"{type(self).__name__} does not implement reconcile")
+
+    def resync(self) -> Iterable[str]:
+        """Keys to look at after a restart (default: none)."""
+        return ()
+
+    def wake_after(self, delay: float, key: str) -> None:
+        """Look at `key` again after `delay` seconds of virtual time."""
+        self.clock.schedule(delay, self.name, key)
+
+
+class ControllerManager:
+    """Runs controllers' queues to a fixpoint in a deterministic order."""
+
+    MAX_RECONCILES = 5_000_000
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.controllers: list[Controller] = []
+        self._queues: dict[str, dict[str, None]] = {}
+        self._by_name: dict[str, Controller] = {}
+
+    def add(self, controller: Controller) -> None:
+        """Start a controller: subscribe its watches and timers."""
+        self.controllers.append(controller)
+        self._by_name[controller.name] = controller
+        queue = self._queues.setdefault(controller.name, {})
+
+        def on_event(event: WatchEvent, c: Controller = controller,
+                     q: dict[str, None] = queue) -> None:
+            for key in c.keys_for(event):
+                q[key] = None
+
+        for resource in controller.watches:
+            self.cluster.store.watch(resource, on_event)
+        self.cluster.clock.register(controller.name,
+                                    lambda key, q=queue: q.__setitem__(key, None))
+
+    def enqueue(self, name: str, key: str) -> None:
+        """Ask one controller to look at a key."""
+        self._queues[name][key] = None
+
+    def resync(self) -> None:
+        """Enqueue what each controller wants to re-check after a restart."""
+        for controller in self.controllers:
+            for key in controller.resync():
+                self._queues[controller.name][key] = None
+
+    def busy(self) -> bool:
+        """True while any queue holds work."""
+        return any(self._queues.values())
+
+    def settle(self) -> int:
+        """Drain every queue until all are empty; returns the number of reconciles."""
+        done = 0
+        while True:
+            progressed = False
+            for controller in self.controllers:
+                queue = self._queues[controller.name]
+                while queue:
+                    key = next(iter(queue))
+                    del queue[key]
+                    controller.reconcile(key)
+                    done += 1
+                    progressed = True
+                    if done > self.MAX_RECONCILES:
+                        raise EngineError(
+                            f"controllers did not settle after {done} reconciles "
+                            f"(last: {controller.name} {key})")
+            if not progressed:
+                return done

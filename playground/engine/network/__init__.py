@@ -1,0 +1,1 @@
+"""Cluster networking: service address allocation now; kube-proxy, DNS and traffic later."""

@@ -1,0 +1,318 @@
+"""The object store: etcd's role in the simulated control plane.
+
+Objects are kept as the Kubernetes JSON dicts the API server returns, keyed by resource type
+(`deployments.apps`), namespace and name. Every write gets the next value of one global
+`resourceVersion` counter and is announced, in order, to watchers together with the actor who
+made it and why — that attribution feeds the events log and the "why did this happen?" views.
+
+Ownership rule (kept for speed, relied on everywhere): a dict handed to `put()` belongs to the
+store from then on, and dicts returned by `get()`/`list()` must be treated as read-only. Writers
+copy (`deep_copy`) before changing anything.
+
+Writes are also journalled: `drain_journal()` hands the persistence layer (outside the engine)
+every object changed since the last drain, so one command's changes land in one transaction.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from playground.engine.selectors import FieldRequirement, Selector, fields_match
+
+Obj = dict[str, Any]
+Key = tuple[str, str]  # (namespace, name); namespace is "" for cluster-scoped objects
+
+ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+
+
+def deep_copy(obj: Obj) -> Obj:
+    """A fast deep copy of a JSON-shaped object (pickle round-trip beats copy.deepcopy)."""
+    return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: the user, a named controller, a node's kubelet, the scheduler."""
+
+    kind: str  # "user", "controller", "kubelet", "scheduler", "apiserver", "system"
+    name: str  # e.g. "kubectl", "replicaset-controller", "worker-1"
+
+    def __str__(self) -> str:
+        return self.name if self.kind != "kubelet" else f"kubelet on {self.name}"
+
+
+USER = Actor("user", "kubectl")
+SYSTEM = Actor("system", "playground")
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One change, as a watch stream delivers it."""
+
+    type: str  # ADDED, MODIFIED, DELETED
+    resource: str
+    obj: Obj
+    old: Obj | None
+    resource_version: int
+    actor: Actor
+    reason: str
+    time: float
+
+
+Watcher = Callable[[WatchEvent], None]
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    """Attribution of one write, kept for the "why" views and persisted with the objects."""
+
+    resource_version: int
+    time: float
+    type: str
+    resource: str
+    namespace: str
+    name: str
+    actor: Actor
+    reason: str
+
+
+class Store:
+    """In-memory objects with indices, a global resourceVersion, watches and a journal."""
+
+    def __init__(self, history_limit: int = 20000) -> None:
+        self._objects: dict[str, dict[Key, Obj]] = {}
+        self._by_namespace: dict[str, dict[str, dict[str, Obj]]] = {}
+        self._labels: dict[str, dict[tuple[str, str], set[Key]]] = {}
+        self._owners: dict[str, set[tuple[str, Key]]] = {}
+        self._pods_by_node: dict[str, set[Key]] = {}
+        self._uids: dict[str, tuple[str, Key]] = {}
+        self._watchers: dict[str | None, list[Watcher]] = {}
+        self.resource_version = 0
+        self.time: Callable[[], float] = lambda: 0.0
+        self._journal: dict[tuple[str, str, str], Obj | None] = {}
+        self._journal_changes: list[ChangeRecord] = []
+        self.history: deque[ChangeRecord] = deque(maxlen=history_limit)
+
+    # -- reads ----------------------------------------------------------------------------
+    def get(self, resource: str, namespace: str, name: str) -> Obj | None:
+        """The stored object (read-only), or None."""
+        return self._objects.get(resource, {}).get((namespace, name))
+
+    def list(self, resource: str, namespace: str | None = None,
+             selector: Selector | None = None,
+             fields: tuple[FieldRequirement, ...] = ()) -> list[Obj]:
+        """Objects of one type, optionally in one namespace and matching selectors, sorted by
+        namespace then name as the API server returns them."""
+        return sorted(self.iter(resource, namespace, selector, fields), key=_sort_key)
+
+    def iter(self, resource: str, namespace: str | None = None,
+             selector: Selector | None = None,
+             fields: tuple[FieldRequirement, ...] = ()) -> Iterator[Obj]:
+        """Like `list` without sorting (for controllers that do not care about order)."""
+        table = self._objects.get(resource)
+        if not table:
+            return iter(())
+        candidates: Iterable[Obj]
+        pairs = selector.equality_pairs() if selector is not None else {}
+        node_field = next((f for f in fields if f.field == "spec.nodeName" and not f.negated),
+                          None)
+        if pairs:
+            index = self._labels.get(resource, {})
+            keys: set[Key] | None = None
+            for pair in pairs.items():
+                found = index.get(pair, set())
+                keys = set(found) if keys is None else keys & found
+                if not keys:
+                    return iter(())
+            candidates = (table[k] for k in (keys or ()))
+        elif resource == "pods" and node_field is not None:
+            candidates = (table[k] for k in self._pods_by_node.get(node_field.value, ()))
+        elif namespace is not None:
+            candidates = self._by_namespace.get(resource, {}).get(namespace, {}).values()
+        else:
+            candidates = table.values()
+
+        def keep(obj: Obj) -> bool:
+            meta = obj["metadata"]
+            if namespace is not None and meta.get("namespace", "") != namespace:
+                return False
+            if selector is not None and not selector.matches(meta.get("labels")):
+                return False
+            return not fields or fields_match(obj, fields)
+
+        return (obj for obj in list(candidates) if keep(obj))
+
+    def count(self, resource: str | None = None) -> int:
+        """Number of stored objects of one type, or of all types."""
+        if resource is not None:
+            return len(self._objects.get(resource, {}))
+        return sum(len(t) for t in self._objects.values())
+
+    def resources(self) -> list[str]:
+        """Types that have at least one object."""
+        return [r for r, t in self._objects.items() if t]
+
+    def dependents(self, owner_uid: str) -> list[tuple[str, Obj]]:
+        """(resource, object) pairs whose ownerReferences name this uid."""
+        found = []
+        for resource, key in sorted(self._owners.get(owner_uid, ())):
+            obj = self._objects.get(resource, {}).get(key)
+            if obj is not None:
+                found.append((resource, obj))
+        return found
+
+    def by_uid(self, uid: str) -> tuple[str, Obj] | None:
+        """The (resource, object) with this uid, if it still exists."""
+        found = self._uids.get(uid)
+        if found is None:
+            return None
+        obj = self._objects.get(found[0], {}).get(found[1])
+        return (found[0], obj) if obj is not None else None
+
+    def pods_on_node(self, node: str) -> list[Obj]:
+        """Pods bound to a node (read-only)."""
+        table = self._objects.get("pods", {})
+        return [table[k] for k in sorted(self._pods_by_node.get(node, ())) if k in table]
+
+    # -- writes ---------------------------------------------------------------------------
+    def next_resource_version(self) -> int:
+        """Reserve the next resourceVersion."""
+        self.resource_version += 1
+        return self.resource_version
+
+    def put(self, resource: str, obj: Obj, actor: Actor, reason: str = "") -> Obj:
+        """Store a new or changed object (taking ownership of the dict) and announce it."""
+        meta = obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
+        table = self._objects.setdefault(resource, {})
+        old = table.get(key)
+        rv = self.next_resource_version()
+        meta["resourceVersion"] = str(rv)
+        if old is not None:
+            self._unindex(resource, key, old)
+        table[key] = obj
+        self._index(resource, key, obj)
+        self._announce(ADDED if old is None else MODIFIED, resource, key, obj, old, rv, actor,
+                       reason)
+        return obj
+
+    def remove(self, resource: str, namespace: str, name: str, actor: Actor,
+               reason: str = "") -> Obj | None:
+        """Delete an object outright and announce it; returns what was stored."""
+        key = (namespace, name)
+        old = self._objects.get(resource, {}).pop(key, None)
+        if old is None:
+            return None
+        self._unindex(resource, key, old)
+        rv = self.next_resource_version()
+        final = dict(old)
+        final["metadata"] = dict(old["metadata"], resourceVersion=str(rv))
+        self._announce(DELETED, resource, key, final, old, rv, actor, reason)
+        return final
+
+    # -- watches --------------------------------------------------------------------------
+    def watch(self, resource: str | None, watcher: Watcher) -> Callable[[], None]:
+        """Deliver every future change of one type (None: all types) to `watcher`, in order.
+        Returns a function that stops the watch."""
+        self._watchers.setdefault(resource, []).append(watcher)
+
+        def stop() -> None:
+            watchers = self._watchers.get(resource, [])
+            if watcher in watchers:
+                watchers.remove(watcher)
+
+        return stop
+
+    def _announce(self, type_: str, resource: str, key: Key, obj: Obj, old: Obj | None,
+                  rv: int, actor: Actor, reason: str) -> None:
+        now = self.time()
+        record = ChangeRecord(rv, now, type_, resource, key[0], key[1], actor, reason)
+        self.history.append(record)
+        self._journal[(resource, key[0], key[1])] = obj if type_ != DELETED else None
+        self._journal_changes.append(record)
+        event = WatchEvent(type_, resource, obj, old, rv, actor, reason, now)
+        for watcher in tuple(self._watchers.get(resource, ())):
+            watcher(event)
+        for watcher in tuple(self._watchers.get(None, ())):
+            watcher(event)
+
+    # -- journal for persistence ----------------------------------------------------------
+    def drain_journal(self) -> tuple[dict[tuple[str, str, str], Obj | None], list[ChangeRecord]]:
+        """Objects written since the last drain ((resource, ns, name) → object, None when
+        deleted) and the change records, in order; the journal is emptied."""
+        journal, changes = self._journal, self._journal_changes
+        self._journal, self._journal_changes = {}, []
+        return journal, changes
+
+    def load(self, resource: str, obj: Obj) -> None:
+        """Put a persisted object back without announcing or journalling it."""
+        meta = obj["metadata"]
+        key = (meta.get("namespace", ""), meta["name"])
+        table = self._objects.setdefault(resource, {})
+        if key in table:
+            self._unindex(resource, key, table[key])
+        table[key] = obj
+        self._index(resource, key, obj)
+        self.resource_version = max(self.resource_version, int(meta.get("resourceVersion", 0)))
+
+    def all_objects(self) -> Iterator[tuple[str, Obj]]:
+        """Every stored (resource, object), for snapshots."""
+        for resource, table in self._objects.items():
+            for obj in table.values():
+                yield resource, obj
+
+    # -- indices --------------------------------------------------------------------------
+    def _index(self, resource: str, key: Key, obj: Obj) -> None:
+        meta = obj["metadata"]
+        self._by_namespace.setdefault(resource, {}).setdefault(key[0], {})[key[1]] = obj
+        uid = meta.get("uid")
+        if uid:
+            self._uids[uid] = (resource, key)
+        labels = meta.get("labels")
+        if labels:
+            index = self._labels.setdefault(resource, {})
+            for pair in labels.items():
+                index.setdefault(pair, set()).add(key)
+        for ref in meta.get("ownerReferences") or ():
+            self._owners.setdefault(ref.get("uid", ""), set()).add((resource, key))
+        if resource == "pods":
+            node = (obj.get("spec") or {}).get("nodeName")
+            if node:
+                self._pods_by_node.setdefault(node, set()).add(key)
+
+    def _unindex(self, resource: str, key: Key, obj: Obj) -> None:
+        meta = obj["metadata"]
+        namespace_table = self._by_namespace.get(resource, {}).get(key[0])
+        if namespace_table is not None:
+            namespace_table.pop(key[1], None)
+        uid = meta.get("uid")
+        if uid and self._uids.get(uid) == (resource, key):
+            del self._uids[uid]
+        labels = meta.get("labels")
+        if labels:
+            index = self._labels.get(resource, {})
+            for pair in labels.items():
+                keys = index.get(pair)
+                if keys is not None:
+                    keys.discard(key)
+                    if not keys:
+                        del index[pair]
+        for ref in meta.get("ownerReferences") or ():
+            owned = self._owners.get(ref.get("uid", ""))
+            if owned is not None:
+                owned.discard((resource, key))
+                if not owned:
+                    del self._owners[ref.get("uid", "")]
+        if resource == "pods":
+            node = (obj.get("spec") or {}).get("nodeName")
+            if node and node in self._pods_by_node:
+                self._pods_by_node[node].discard(key)
+
+
+def _sort_key(obj: Obj) -> tuple[str, str]:
+    meta = obj["metadata"]
+    return (meta.get("namespace", ""), meta["name"])
