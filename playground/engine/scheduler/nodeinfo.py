@@ -1,0 +1,164 @@
+"""NodeInfo: one node plus the pods assigned to it, kept up to date incrementally.
+
+The scheduling controller holds one NodeInfo per node and calls `add_pod` when it binds a pod
+(or sees one bound), `remove_pod` when a pod is deleted or finishes, and `set_node` when the
+node object changes. Everything a filter or score needs is precomputed here so that checking a
+pod against a node is a handful of integer comparisons. Terminal pods (Succeeded/Failed) hold
+no resources: the caller should remove them, as kube-scheduler's cache does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from playground.engine.scheduler.podinfo import PodInfo, pod_key
+from playground.engine.scheduler.resources import PODS, Resources, resource_list
+from playground.engine.scheduler.selectors import LabelSelector
+
+Taint = tuple[str, str, str]
+"""(key, value, effect)."""
+
+_SELECTOR_CACHE_LIMIT = 64
+
+
+class NodeInfo:
+    """The scheduler's view of one node: labels, taints, allocatable and what is requested."""
+
+    __slots__ = (
+        "node", "name", "labels", "taints", "blocking_taints", "prefer_no_schedule_taints",
+        "unschedulable", "allocatable", "allowed_pods", "images", "pods", "requested",
+        "non_zero_cpu", "non_zero_memory", "used_ports", "pods_with_affinity",
+        "pods_with_required_anti_affinity", "generation", "_selector_counts",
+    )
+
+    def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any]] = ()) -> None:
+        self.pods: dict[str, PodInfo] = {}
+        self.requested: Resources = {}
+        self.non_zero_cpu = 0
+        self.non_zero_memory = 0
+        self.used_ports: dict[tuple[str, str, int], int] = {}
+        self.pods_with_affinity: dict[str, PodInfo] = {}
+        self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
+        self.generation = 0
+        self._selector_counts: dict[tuple[str, Any], int] = {}
+        self.set_node(node)
+        for pod in pods:
+            self.add_pod(pod)
+
+    def set_node(self, node: Mapping[str, Any]) -> None:
+        """Take a new version of the node object (labels, taints, allocatable, images)."""
+        metadata = node.get("metadata") or {}
+        spec = node.get("spec") or {}
+        status = node.get("status") or {}
+        self.node = node
+        self.name: str = metadata.get("name", "")
+        self.labels: Mapping[str, str] = metadata.get("labels") or {}
+        self.taints: tuple[Taint, ...] = tuple(
+            (t.get("key", ""), t.get("value") or "", t.get("effect", ""))
+            for t in spec.get("taints") or ())
+        self.blocking_taints = tuple(
+            t for t in self.taints if t[2] in ("NoSchedule", "NoExecute"))
+        self.prefer_no_schedule_taints = tuple(
+            t for t in self.taints if t[2] == "PreferNoSchedule")
+        self.unschedulable = bool(spec.get("unschedulable"))
+        self.allocatable = resource_list(status.get("allocatable") or status.get("capacity"))
+        self.allowed_pods = self.allocatable.get(PODS, 0)
+        self.images: dict[str, int] = {}
+        for image in status.get("images") or ():
+            for name in image.get("names") or ():
+                self.images[name] = int(image.get("sizeBytes") or 0)
+        self.generation += 1
+
+    def add_pod(self, pod: Mapping[str, Any] | PodInfo) -> PodInfo:
+        """Account for a pod assigned to this node; re-adding a known pod replaces it."""
+        info = pod if isinstance(pod, PodInfo) else PodInfo(pod)
+        if info.key in self.pods:
+            self.remove_pod(info.key)
+        self.pods[info.key] = info
+        for name, amount in info.requests.items():
+            self.requested[name] = self.requested.get(name, 0) + amount
+        self.non_zero_cpu += info.non_zero_cpu
+        self.non_zero_memory += info.non_zero_memory
+        for port in info.host_ports:
+            self.used_ports[port] = self.used_ports.get(port, 0) + 1
+        if info.has_affinity:
+            self.pods_with_affinity[info.key] = info
+        if info.required_anti_affinity:
+            self.pods_with_required_anti_affinity[info.key] = info
+        self._count_selectors(info, 1)
+        self.generation += 1
+        return info
+
+    def remove_pod(self, pod: Mapping[str, Any] | PodInfo | str) -> PodInfo | None:
+        """Forget a pod (by dict, PodInfo or key); returns what was removed, if anything."""
+        if isinstance(pod, str):
+            key = pod
+        elif isinstance(pod, PodInfo):
+            key = pod.key
+        else:
+            key = pod_key(pod)
+        info = self.pods.pop(key, None)
+        if info is None:
+            return None
+        for name, amount in info.requests.items():
+            self.requested[name] = self.requested.get(name, 0) - amount
+        self.non_zero_cpu -= info.non_zero_cpu
+        self.non_zero_memory -= info.non_zero_memory
+        for port in info.host_ports:
+            left = self.used_ports.get(port, 0) - 1
+            if left > 0:
+                self.used_ports[port] = left
+            else:
+                self.used_ports.pop(port, None)
+        self.pods_with_affinity.pop(key, None)
+        self.pods_with_required_anti_affinity.pop(key, None)
+        self._count_selectors(info, -1)
+        self.generation += 1
+        return info
+
+    def _count_selectors(self, info: PodInfo, delta: int) -> None:
+        if not self._selector_counts or info.terminating:
+            return
+        for cache_key in self._selector_counts:
+            namespace, selector = cache_key[0], cache_key[1]
+            if namespace == info.namespace and selector.matches(info.labels):
+                self._selector_counts[cache_key] += delta
+
+    def count_matching(self, namespace: str, selector: LabelSelector) -> int:
+        """Non-terminating pods in `namespace` matching `selector` (memoised per selector)."""
+        cache_key = (namespace, selector)
+        counts = self._selector_counts
+        found = counts.get(cache_key)
+        if found is not None:
+            return found
+        count = 0
+        for info in self.pods.values():
+            if (not info.terminating and info.namespace == namespace
+                    and selector.matches(info.labels)):
+                count += 1
+        if len(counts) >= _SELECTOR_CACHE_LIMIT:
+            counts.clear()
+        counts[cache_key] = count
+        return count
+
+    def clone(self) -> NodeInfo:
+        """An independent copy, for what-if questions such as preemption."""
+        twin = NodeInfo.__new__(NodeInfo)
+        for name in NodeInfo.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.pods = dict(self.pods)
+        twin.requested = dict(self.requested)
+        twin.used_ports = dict(self.used_ports)
+        twin.pods_with_affinity = dict(self.pods_with_affinity)
+        twin.pods_with_required_anti_affinity = dict(self.pods_with_required_anti_affinity)
+        twin._selector_counts = dict(self._selector_counts)
+        return twin
+
+    @property
+    def pod_count(self) -> int:
+        """How many pods are assigned here (pods without requests count too)."""
+        return len(self.pods)
+
+    def __repr__(self) -> str:
+        return f"NodeInfo({self.name!r}, pods={len(self.pods)})"

@@ -1,0 +1,173 @@
+"""PodTopologySpread: keep matching pods evenly spread over topology domains.
+
+Hard constraints (`whenUnsatisfiable: DoNotSchedule`) filter: placing the pod in a domain may
+not make `pods in that domain + 1 − pods in the emptiest domain` exceed maxSkew. Soft ones
+(`ScheduleAnyway`) score: fewer matching pods in the node's domains scores higher. Pods without
+constraints of their own get the cluster defaults (hostname maxSkew 3, zone maxSkew 5, both
+soft) over the pods of the same workload, as kube-scheduler's `systemDefaulted` mode does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from playground.engine.scheduler.filters import (
+    ERR_SPREAD,
+    ERR_SPREAD_MISSING_LABEL,
+    POD_TOPOLOGY_SPREAD,
+    Rejection,
+    matches_node_affinity,
+    untolerated_taint,
+)
+from playground.engine.scheduler.nodeinfo import NodeInfo
+from playground.engine.scheduler.podinfo import PodInfo, SpreadConstraint
+
+HOSTNAME_LABEL = "kubernetes.io/hostname"
+ZONE_LABEL = "topology.kubernetes.io/zone"
+
+_NOT_MATCH = Rejection(POD_TOPOLOGY_SPREAD, (ERR_SPREAD,), False)
+_MISSING_LABEL = Rejection(POD_TOPOLOGY_SPREAD, (ERR_SPREAD_MISSING_LABEL,), True)
+
+_CONTROLLER_KINDS = ("ReplicaSet", "StatefulSet", "ReplicationController")
+
+
+def default_constraints(pod: PodInfo, selector: Mapping[str, str] | None) -> tuple[
+        SpreadConstraint, ...]:
+    """The system default soft constraints, over `selector` or the pod's workload siblings.
+
+    kube-scheduler builds the selector from the Services, ReplicaSets, ReplicationControllers
+    and StatefulSets selecting the pod. Without that, pods owned by such a controller are
+    spread over pods carrying the same labels, which is what the controller's selector picks.
+    """
+    if selector is None:
+        owners = (pod.pod.get("metadata") or {}).get("ownerReferences") or ()
+        if not any(o.get("controller") and o.get("kind") in _CONTROLLER_KINDS for o in owners):
+            return ()
+        selector = pod.labels
+    if not selector:
+        return ()
+    label_selector: dict[str, Any] = {"matchLabels": dict(selector)}
+    return tuple(SpreadConstraint(
+        {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway",
+         "labelSelector": label_selector}, pod.labels)
+        for key, skew in ((HOSTNAME_LABEL, 3), (ZONE_LABEL, 5)))
+
+
+def _included(constraint: SpreadConstraint, pod: PodInfo, node: NodeInfo) -> bool:
+    if constraint.honor_node_affinity and not matches_node_affinity(pod, node):
+        return False
+    return not (constraint.honor_taints and untolerated_taint(pod, node) is not None)
+
+
+class SpreadFilter:
+    """PreFilter state for the hard constraints, then the per-node Filter."""
+
+    __slots__ = ("pod", "constraints", "counts", "minimums", "self_match")
+
+    def __init__(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> None:
+        self.pod = pod
+        self.constraints = tuple(c for c in pod.spread_constraints if c.hard)
+        self.self_match = tuple(c.selector.matches(pod.labels) for c in self.constraints)
+        counts: dict[tuple[str, str], int] = {}
+        keys = [c.topology_key for c in self.constraints]
+        for node in nodes:
+            labels = node.labels
+            if not all(key in labels for key in keys):
+                continue
+            for constraint in self.constraints:
+                if not _included(constraint, pod, node):
+                    continue
+                pair = (constraint.topology_key, labels[constraint.topology_key])
+                counts[pair] = counts.get(pair, 0) + node.count_matching(
+                    pod.namespace, constraint.selector)
+        self.counts = counts
+        minimums: list[int | None] = []
+        for constraint in self.constraints:
+            domains = [n for (k, _), n in counts.items() if k == constraint.topology_key]
+            if not domains:
+                minimums.append(None)
+            elif len(domains) < constraint.min_domains:
+                minimums.append(0)
+            else:
+                minimums.append(min(domains))
+        self.minimums = tuple(minimums)
+
+    def filter(self, pod: PodInfo, node: NodeInfo) -> Rejection | None:
+        """Would placing the pod here push some domain's skew past maxSkew?"""
+        labels = node.labels
+        for index, constraint in enumerate(self.constraints):
+            value = labels.get(constraint.topology_key)
+            if value is None:
+                return _MISSING_LABEL
+            minimum = self.minimums[index]
+            if minimum is None:
+                continue
+            skew = (self.counts.get((constraint.topology_key, value), 0)
+                    + self.self_match[index] - minimum)
+            if skew > constraint.max_skew:
+                return _NOT_MATCH
+        return None
+
+
+def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
+                  feasible: Sequence[NodeInfo], nodes: Sequence[NodeInfo],
+                  require_all_topologies: bool) -> list[int]:
+    """Normalised 0–100 scores for the soft constraints, one per feasible node."""
+    keys = [c.topology_key for c in constraints]
+    ignored: set[int] = set()
+    domain_counts: dict[tuple[str, str], int] = {}
+    sizes = [0] * len(constraints)
+    for position, node in enumerate(feasible):
+        labels = node.labels
+        if require_all_topologies and not all(key in labels for key in keys):
+            ignored.add(position)
+            continue
+        for index, key in enumerate(keys):
+            if key == HOSTNAME_LABEL or key not in labels:
+                continue
+            pair = (key, labels[key])
+            if pair not in domain_counts:
+                domain_counts[pair] = 0
+                sizes[index] += 1
+    for index, key in enumerate(keys):
+        if key == HOSTNAME_LABEL:
+            sizes[index] = len(feasible) - len(ignored)
+    weights = [math.log(size + 2) for size in sizes]
+    if domain_counts:
+        for node in nodes:
+            labels = node.labels
+            if require_all_topologies and not all(key in labels for key in keys):
+                continue
+            for constraint in constraints:
+                key = constraint.topology_key
+                if key == HOSTNAME_LABEL or key not in labels:
+                    continue
+                pair = (key, labels[key])
+                if pair in domain_counts and _included(constraint, pod, node):
+                    domain_counts[pair] += node.count_matching(pod.namespace,
+                                                               constraint.selector)
+    raw: list[int | None] = []
+    for position, node in enumerate(feasible):
+        if position in ignored:
+            raw.append(None)
+            continue
+        labels = node.labels
+        total = 0.0
+        for index, constraint in enumerate(constraints):
+            key = constraint.topology_key
+            if key not in labels:
+                continue
+            if key == HOSTNAME_LABEL:
+                count = node.count_matching(pod.namespace, constraint.selector)
+            else:
+                count = domain_counts.get((key, labels[key]), 0)
+            total += count * weights[index] + (constraint.max_skew - 1)
+        raw.append(math.floor(total + 0.5))
+    present = [s for s in raw if s is not None]
+    if not present:
+        return [0] * len(feasible)
+    low, high = min(present), max(present)
+    return [0 if s is None else (100 if high == 0 else 100 * (high + low - s) // high)
+            for s in raw]
