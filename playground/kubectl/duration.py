@@ -33,8 +33,10 @@ def _nanoseconds(seconds: float) -> int | None:
     """Seconds as a Go Duration; None when the value is not a number at all."""
     if math.isnan(seconds):
         return None
-    if math.isinf(seconds):
-        return _MAX_DURATION_NS if seconds > 0 else _MIN_DURATION_NS
+    if seconds >= _MAX_DURATION_NS / _NS_PER_SECOND:
+        return _MAX_DURATION_NS
+    if seconds <= _MIN_DURATION_NS / _NS_PER_SECOND:
+        return _MIN_DURATION_NS
     ns = math.trunc(seconds * _NS_PER_SECOND)
     return max(_MIN_DURATION_NS, min(_MAX_DURATION_NS, ns))
 
