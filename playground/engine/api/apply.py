@@ -19,9 +19,9 @@ from typing import Any, Literal
 from playground.engine.api.patch import (
     JSONMap,
     PatchError,
-    go_float,
     create_three_way_json_merge_patch,
     create_three_way_merge_patch,
+    go_float,
     has_strategic_schema,
     json_merge_patch,
     strategic_merge_patch,

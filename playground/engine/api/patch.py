@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import copy
 import math
-from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import jsonpatch  # type: ignore[import-untyped]
@@ -88,7 +88,7 @@ def _equal(left: JSON, right: JSON) -> bool:
     if isinstance(left, dict):
         return left.keys() == right.keys() and all(_equal(v, right[k]) for k, v in left.items())
     if isinstance(left, list):
-        return len(left) == len(right) and all(_equal(a, b) for a, b in zip(left, right))
+        return len(left) == len(right) and all(_equal(a, b) for a, b in zip(left, right, strict=True))
     return bool(left == right)
 
 
@@ -549,7 +549,7 @@ def _diff_lists(original: list[JSON], modified: list[JSON], meta: PatchMeta, mer
         order_same = len(original) == len(modified) and all(
             _scalar_key(_merge_key_value(a, merge_key))
             == _scalar_key(_merge_key_value(b, merge_key))
-            for a, b in zip(original, modified))
+            for a, b in zip(original, modified, strict=True))
         additions = additions + deletions
         if options.set_element_order and (
                 (not options.ignore_changes_and_additions and (additions or not order_same))
