@@ -65,32 +65,32 @@ def test_field_names_are_case_sensitive() -> None:
     (lambda o: o["spec"].update(replicas="3"),
      "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
     (lambda o: o["spec"].update(replicas=1.5),
-     "json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type "
-     "int32"),
+     ("json: cannot unmarshal number 1.5 into Go struct field DeploymentSpec.spec.replicas of type "
+     "int32")),
     (lambda o: o["spec"].update(replicas=3_000_000_000),
-     "json: cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas "
-     "of type int32"),
+     ("json: cannot unmarshal number 3000000000 into Go struct field DeploymentSpec.spec.replicas "
+     "of type int32")),
     (lambda o: o["metadata"]["labels"].update(tier=1),
      "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"),
     (lambda o: container(o)["ports"][0].update(containerPort="80"),
-     "json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec."
-     "containers.ports.containerPort of type int32"),
+     ("json: cannot unmarshal string into Go struct field ContainerPort.spec.template.spec."
+     "containers.ports.containerPort of type int32")),
     (lambda o: container(o).update(command="sleep 10"),
-     "json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers."
-     "command of type []string"),
+     ("json: cannot unmarshal string into Go struct field Container.spec.template.spec.containers."
+     "command of type []string")),
     (lambda o: o["spec"]["template"]["spec"].update(containers=["nginx"]),
-     "json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of "
-     "type v1.Container"),
+     ("json: cannot unmarshal string into Go struct field PodSpec.spec.template.spec.containers of "
+     "type v1.Container")),
     (lambda o: o["spec"]["template"]["spec"].update(restartPolicy=1),
-     "json: cannot unmarshal number into Go struct field PodSpec.spec.template.spec.restartPolicy "
-     "of type v1.RestartPolicy"),
+     ("json: cannot unmarshal number into Go struct field PodSpec.spec.template.spec.restartPolicy "
+     "of type v1.RestartPolicy")),
     (lambda o: o.update(spec="web"),
      "json: cannot unmarshal string into Go struct field Deployment.spec of type v1.DeploymentSpec"),
     (lambda o: o["spec"].update(paused="yes"),
      "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.paused of type bool"),
     (lambda o: o["spec"]["selector"].update(matchLabels=["app"]),
-     "json: cannot unmarshal array into Go struct field LabelSelector.spec.selector.matchLabels of "
-     "type map[string]string"),
+     ("json: cannot unmarshal array into Go struct field LabelSelector.spec.selector.matchLabels of "
+     "type map[string]string")),
 ])
 def test_type_errors(mutate: Any, message: str) -> None:
     obj = deployment()
@@ -101,8 +101,8 @@ def test_type_errors(mutate: Any, message: str) -> None:
 def test_type_error_hides_unknown_fields() -> None:
     obj = deployment(replica=3, replicas="3")
     assert decode_errors(obj) == [
-        "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type "
-        "int32"]
+        ("json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type "
+        "int32")]
 
 
 def test_int_or_string_accepts_both() -> None:
@@ -126,16 +126,16 @@ def test_bad_quantity_stops_decoding_with_the_parser_message() -> None:
     obj = deployment(replica=3)
     container(obj)["resources"] = {"requests": {"memory": "1GB"}}
     assert decode_errors(obj) == [
-        "quantities must match the regular expression "
-        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"]
+        ("quantities must match the regular expression "
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")]
 
 
 @pytest.mark.parametrize(("text", "message"), [
     ("1K", "unable to parse quantity's suffix"),
-    ("abc", "quantities must match the regular expression "
-            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
-    ("", "quantities must match the regular expression "
-         "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("abc", ("quantities must match the regular expression "
+            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")),
+    ("", ("quantities must match the regular expression "
+         "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")),
     ("250m", None),
     ("2Gi", None),
 ])
@@ -169,8 +169,8 @@ def test_strict_message_joins_unknown_fields() -> None:
 
 def test_type_errors_carry_no_strict_prefix() -> None:
     message = strict_decoding_message(
-        "Pod", ["json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of "
-                "type string"])
+        "Pod", [("json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of "
+                "type string")])
     assert message == ('Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal '
                        "number into Go struct field ObjectMeta.metadata.labels of type string")
 

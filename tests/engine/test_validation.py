@@ -71,31 +71,31 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], Mutation, list[str]]] = [
                                       "metadata": {"name": "dev.team"}}, lambda o: None,
      ['metadata.name: Invalid value: "dev.team": must not contain dots']),
     ("service 1035 name", service, lambda o: o["metadata"].update(name="1web"),
-     ['metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case '
+     [('metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case '
       "alphanumeric characters or '-', start with an alphabetic character, and end with an "
       "alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
-      "'[a-z]([-a-z0-9]*[a-z0-9])?')"]),
+      "'[a-z]([-a-z0-9]*[a-z0-9])?')")]),
     ("cluster scoped namespace", lambda: {"apiVersion": "v1", "kind": "Namespace",
                                           "metadata": {"name": "dev", "namespace": "x"}},
      lambda o: None, ["metadata.namespace: Forbidden: not allowed on this type"]),
     ("label value", pod, lambda o: o["metadata"].update(labels={"app": "web server"}),
-     ['metadata.labels: Invalid value: "web server": a valid label must be an empty string or '
+     [('metadata.labels: Invalid value: "web server": a valid label must be an empty string or '
       "consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
       "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
-      "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]),
+      "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")]),
     ("label value too long", pod, lambda o: o["metadata"].update(labels={"a": "b" * 64}),
      [f'metadata.labels: Invalid value: "{"b" * 64}": must be no more than 63 bytes']),
     ("label key", pod, lambda o: o["metadata"].update(labels={"-app": "x"}),
-     ['metadata.labels: Invalid value: "-app": name part must consist of alphanumeric '
+     [('metadata.labels: Invalid value: "-app": name part must consist of alphanumeric '
       "characters, '-', '_' or '.', and must start and end with an alphanumeric character "
       "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-      "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]),
+      "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")]),
     ("annotation key", pod, lambda o: o["metadata"].update(annotations={"a/b/c": "x"}),
-     ['metadata.annotations: Invalid value: "a/b/c": a valid label key must consist of '
+     [('metadata.annotations: Invalid value: "a/b/c": a valid label key must consist of '
       "alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
       "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
       "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and "
-      "'/' (e.g. 'example.com/MyName')"]),
+      "'/' (e.g. 'example.com/MyName')")]),
     ("containers required", pod, lambda o: o["spec"].update(containers=[]),
      ["spec.containers: Required value"]),
     ("container name", pod, lambda o: o["spec"]["containers"][0].update(name="App"),
@@ -107,35 +107,35 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], Mutation, list[str]]] = [
      ["spec.template.spec.containers[0].image: Required value"]),
     ("port range", pod, lambda o: o["spec"]["containers"][0].update(
         ports=[{"containerPort": 70000}]),
-     ["spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and "
-      "65535, inclusive"]),
+     [("spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and "
+      "65535, inclusive")]),
     ("port name", pod, lambda o: o["spec"]["containers"][0].update(
         ports=[{"containerPort": 80, "name": "http_web"}]),
-     ['spec.containers[0].ports[0].name: Invalid value: "http_web": must contain only '
-      "alpha-numeric characters (a-z, 0-9), and hyphens (-)"]),
+     [('spec.containers[0].ports[0].name: Invalid value: "http_web": must contain only '
+      "alpha-numeric characters (a-z, 0-9), and hyphens (-)")]),
     ("port name too long", pod, lambda o: o["spec"]["containers"][0].update(
         ports=[{"containerPort": 80, "name": "a-very-long-port-name"}]),
-     ['spec.containers[0].ports[0].name: Invalid value: "a-very-long-port-name": must be no '
-      "more than 15 characters"]),
+     [('spec.containers[0].ports[0].name: Invalid value: "a-very-long-port-name": must be no '
+      "more than 15 characters")]),
     ("protocol", pod, lambda o: o["spec"]["containers"][0].update(
         ports=[{"containerPort": 80, "protocol": "HTTP"}]),
-     ['spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: '
-      '"SCTP", "TCP", "UDP"']),
+     [('spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: '
+      '"SCTP", "TCP", "UDP"')]),
     ("requests above limits", pod, lambda o: o["spec"]["containers"][0].update(
         resources={"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}),
-     ['spec.containers[0].resources.requests[cpu]: Invalid value: "2": must be less than or '
-      "equal to cpu limit of 1"]),
+     [('spec.containers[0].resources.requests[cpu]: Invalid value: "2": must be less than or '
+      "equal to cpu limit of 1")]),
     ("memory requests above limits", pod, lambda o: o["spec"]["containers"][0].update(
         resources={"requests": {"memory": "256Mi"}, "limits": {"memory": "128Mi"}}),
-     ['spec.containers[0].resources.requests[memory]: Invalid value: "256Mi": must be less '
-      "than or equal to memory limit of 128Mi"]),
+     [('spec.containers[0].resources.requests[memory]: Invalid value: "256Mi": must be less '
+      "than or equal to memory limit of 128Mi")]),
     ("restart policy", pod, lambda o: o["spec"].update(restartPolicy="Sometimes"),
-     ['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", '
-      '"OnFailure", "Never"']),
+     [('spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", '
+      '"OnFailure", "Never"')]),
     ("probe numbers", pod, lambda o: o["spec"]["containers"][0].update(
         livenessProbe={"exec": {"command": ["true"]}, "periodSeconds": -1}),
-     ["spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than "
-      "or equal to 0"]),
+     [("spec.containers[0].livenessProbe.periodSeconds: Invalid value: -1: must be greater than "
+      "or equal to 0")]),
     ("liveness success threshold", pod, lambda o: o["spec"]["containers"][0].update(
         livenessProbe={"exec": {"command": ["true"]}, "successThreshold": 2}),
      ["spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"]),
@@ -143,8 +143,8 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], Mutation, list[str]]] = [
         readinessProbe={"periodSeconds": 5}),
      ["spec.containers[0].readinessProbe: Required value: must specify a handler type"]),
     ("env name", pod, lambda o: o["spec"]["containers"][0].update(env=[{"name": "A=B"}]),
-     ['spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment variable name '
-      "must consist only of printable ASCII characters other than '='"]),
+     [('spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment variable name '
+      "must consist only of printable ASCII characters other than '='")]),
     ("mount not found", pod, lambda o: o["spec"]["containers"][0].update(
         volumeMounts=[{"name": "x", "mountPath": "/x"}]),
      ['spec.containers[0].volumeMounts[0].name: Not found: "x"']),
@@ -152,35 +152,35 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], Mutation, list[str]]] = [
         volumes=[{"name": "v", "emptyDir": {}}, {"name": "v", "emptyDir": {}}]),
      ['spec.volumes[1].name: Duplicate value: "v"']),
     ("grace period", pod, lambda o: o["spec"].update(terminationGracePeriodSeconds=-5),
-     ["spec.terminationGracePeriodSeconds: Invalid value: -5: must be greater than or equal "
-      "to 0"]),
+     [("spec.terminationGracePeriodSeconds: Invalid value: -5: must be greater than or equal "
+      "to 0")]),
     ("selector required", deployment, lambda o: o["spec"].pop("selector"),
      ["spec.selector: Required value"]),
     ("empty selector", deployment, lambda o: o["spec"].update(selector={}),
      ["spec.selector: Invalid value: {}: empty selector is invalid for deployment"]),
     ("selector mismatch", deployment,
      lambda o: o["spec"].update(selector={"matchLabels": {"app": "api"}}),
-     ['spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match '
-      "template `labels`"]),
+     [('spec.template.metadata.labels: Invalid value: {"app":"web"}: `selector` does not match '
+      "template `labels`")]),
     ("replicas", deployment, lambda o: o["spec"].update(replicas=-1),
      ["spec.replicas: Invalid value: -1: must be greater than or equal to 0"]),
     ("deployment restart policy", deployment,
      lambda o: pod_spec(o).update(restartPolicy="OnFailure"),
-     ['spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: '
-      '"Always"']),
+     [('spec.template.spec.restartPolicy: Unsupported value: "OnFailure": supported values: '
+      '"Always"')]),
     ("surge and unavailable zero", deployment, lambda o: o["spec"].update(
         strategy={"rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}}),
-     ["spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when "
-      "`maxSurge` is 0"]),
+     [("spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when "
+      "`maxSurge` is 0")]),
     ("bad percent", deployment, lambda o: o["spec"].update(
         strategy={"rollingUpdate": {"maxSurge": "30"}}),
-     ['spec.strategy.rollingUpdate.maxSurge: Invalid value: "30": a valid percent string must '
+     [('spec.strategy.rollingUpdate.maxSurge: Invalid value: "30": a valid percent string must '
       "be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for "
-      "validation is '[0-9]+%')"]),
+      "validation is '[0-9]+%')")]),
     ("unavailable over 100%", deployment, lambda o: o["spec"].update(
         strategy={"rollingUpdate": {"maxUnavailable": "150%"}}),
-     ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater '
-      "than 100%"]),
+     [('spec.strategy.rollingUpdate.maxUnavailable: Invalid value: "150%": must not be greater '
+      "than 100%")]),
     ("revision history", deployment, lambda o: o["spec"].update(revisionHistoryLimit=-2),
      ["spec.revisionHistoryLimit: Invalid value: -2: must be greater than or equal to 0"]),
     ("service port", service, lambda o: o["spec"]["ports"][0].update(port=0),
@@ -193,19 +193,19 @@ CASES: list[tuple[str, Callable[[], dict[str, Any]], Mutation, list[str]]] = [
         ports=[{"name": "http", "port": 80}, {"port": 443}]),
      ["spec.ports[1].name: Required value"]),
     ("service type", service, lambda o: o["spec"].update(type="Public"),
-     ['spec.type: Unsupported value: "Public": supported values: "ClusterIP", "ExternalName", '
-      '"LoadBalancer", "NodePort"']),
+     [('spec.type: Unsupported value: "Public": supported values: "ClusterIP", "ExternalName", '
+      '"LoadBalancer", "NodePort"')]),
     ("node port on cluster ip", service, lambda o: o["spec"]["ports"][0].update(nodePort=30080),
      ["spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"]),
     ("headless node port", service, lambda o: o["spec"].update(type="NodePort",
                                                                clusterIP="None"),
-     ["spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort "
-      "services"]),
+     [("spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort "
+      "services")]),
     ("config key", lambda: {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
                             "data": {"my key": "v"}}, lambda o: None,
-     ['data[my key]: Invalid value: "my key": a valid config key must consist of alphanumeric '
+     [('data[my key]: Invalid value: "my key": a valid config key must consist of alphanumeric '
       "characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex "
-      "used for validation is '[-._a-zA-Z0-9]+')"]),
+      "used for validation is '[-._a-zA-Z0-9]+')")]),
     ("secret key", lambda: {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
                             "stringData": {"..x": "v"}}, lambda o: None,
      ['data[..x]: Invalid value: "..x": must not start with \'..\'']),
@@ -229,8 +229,8 @@ def job(**template_spec: Any) -> dict[str, Any]:
 
 def test_job_needs_never_or_on_failure() -> None:
     assert texts(validate_create(job())) == [
-        'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: '
-        '"OnFailure", "Never"']
+        ('spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: '
+        '"OnFailure", "Never"')]
     assert validate_create(job(restartPolicy="Never")) == []
 
 
@@ -259,8 +259,8 @@ def test_cron_job_template_restart_policy_path() -> None:
     obj = cron_job("* * * * *")
     obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] = "Always"
     assert texts(validate_create(obj)) == [
-        'spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Always": '
-        'supported values: "OnFailure", "Never"']
+        ('spec.jobTemplate.spec.template.spec.restartPolicy: Unsupported value: "Always": '
+        'supported values: "OnFailure", "Never"')]
 
 
 def test_stateful_set_claim_templates_count_as_volumes() -> None:
@@ -281,8 +281,8 @@ def test_deployment_selector_is_immutable() -> None:
     new["spec"]["selector"] = {"matchLabels": {"app": "web", "tier": "x"}}
     new["spec"]["template"]["metadata"]["labels"]["tier"] = "x"
     assert texts(validate_update(new, old)) == [
-        'spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is '
-        "immutable"]
+        ('spec.selector: Invalid value: {"matchLabels":{"app":"web","tier":"x"}}: field is '
+        "immutable")]
 
 
 def test_deployment_template_change_is_fine() -> None:
@@ -330,9 +330,9 @@ def test_stateful_set_forbids_other_fields() -> None:
     new = stateful_set()
     new["spec"]["serviceName"] = "other"
     assert texts(validate_update(new, old)) == [
-        "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', "
+        ("spec: Forbidden: updates to statefulset spec for fields other than 'replicas', "
         "'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', "
-        "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"]
+        "'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")]
     allowed = stateful_set()
     allowed["spec"]["replicas"] = 7
     assert validate_update(allowed, old) == []

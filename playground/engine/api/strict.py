@@ -305,7 +305,7 @@ def _json_word(value: object) -> str:
     return "object"
 
 
-def _number_text(value: int | float) -> str:
+def _number_text(value: float) -> str:
     """The number as kubectl's JSON body carries it."""
     if isinstance(value, float):
         if value.is_integer() and abs(value) < 1e21:
@@ -381,7 +381,7 @@ _RFC3339 = re.compile(
 class _Decoder:
     """One decoding pass: the first type error and every unknown field, in decoding order."""
 
-    __slots__ = ("unknown", "seen", "first_error")
+    __slots__ = ("first_error", "seen", "unknown")
 
     def __init__(self) -> None:
         self.unknown: list[str] = []
@@ -470,7 +470,7 @@ class _Decoder:
 
     @staticmethod
     def _quantity(value: object) -> None:
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             raise _Fatal(_QUANTITY_FORMAT_WRONG)
         if isinstance(value, str):
             problem = quantity_error(value.strip())

@@ -262,10 +262,10 @@ def _validate_pod_update(new: dict[str, Any], old: dict[str, Any]) -> list[Field
         new_list, old_list = munged.get(section) or [], old.get(section) or []
         if len(new_list) != len(old_list):
             continue
-        for new_container, old_container in zip(new_list, old_list):
-            if isinstance(new_container, dict) and isinstance(old_container, dict):
-                if "image" in old_container:
-                    new_container["image"] = old_container["image"]
+        for new_container, old_container in zip(new_list, old_list, strict=True):
+            if isinstance(new_container, dict) and isinstance(old_container, dict) \
+                    and "image" in old_container:
+                new_container["image"] = old_container["image"]
     new_deadline, old_deadline = new.get("activeDeadlineSeconds"), old.get("activeDeadlineSeconds")
     if new_deadline is None and old_deadline is not None:
         errors.append(v.invalid("spec.activeDeadlineSeconds", None,
@@ -321,7 +321,7 @@ def _diff_into(lines: list[str], new: object, old: object, indent: str) -> None:
                 lines.append(f"+{indent}{key}: {_compact(new[key])},")
         return
     if isinstance(new, list) and isinstance(old, list) and len(new) == len(old):
-        for index, (new_item, old_item) in enumerate(zip(new, old)):
+        for index, (new_item, old_item) in enumerate(zip(new, old, strict=True)):
             if new_item != old_item:
                 lines.append(f" {indent}[{index}]: {{")
                 _diff_into(lines, new_item, old_item, indent + "\t")

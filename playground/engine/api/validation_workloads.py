@@ -173,8 +173,8 @@ _DESCRIPTORS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midni
 _FIELD_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _NAMES = ({}, {}, {},
           {name: i + 1 for i, name in enumerate(
-              "jan feb mar apr may jun jul aug sep oct nov dec".split())},
-          {name: i for i, name in enumerate("sun mon tue wed thu fri sat".split())})
+              ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])},
+          {name: i for i, name in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])})
 
 
 def cron_schedule_error(schedule: str) -> str | None:
@@ -191,7 +191,7 @@ def cron_schedule_error(schedule: str) -> str | None:
     fields = text.split()
     if len(fields) != 5:
         return f"expected exactly 5 fields, found {len(fields)}: [{' '.join(fields)}]"
-    for field_text, (low, high), names in zip(fields, _FIELD_BOUNDS, _NAMES):
+    for field_text, (low, high), names in zip(fields, _FIELD_BOUNDS, _NAMES, strict=True):
         problem = _cron_field_error(field_text, low, high, names)
         if problem:
             return problem
@@ -277,10 +277,10 @@ def validate_workload_update(new: dict[str, Any], old: dict[str, Any]) -> list[F
     kind = new.get("kind")
     new_spec, old_spec = _dict(new.get("spec")), _dict(old.get("spec"))
     errors: list[FieldError] = []
-    if kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job"):
-        if new_spec.get("selector") != old_spec.get("selector") \
-                and not (kind == "Job" and old_spec.get("selector") is None):
-            errors.append(v.invalid("spec.selector", new_spec.get("selector"), v.IMMUTABLE))
+    if kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job") \
+            and new_spec.get("selector") != old_spec.get("selector") \
+            and not (kind == "Job" and old_spec.get("selector") is None):
+        errors.append(v.invalid("spec.selector", new_spec.get("selector"), v.IMMUTABLE))
     if kind == "StatefulSet":
         rest_new = {k: val for k, val in new_spec.items() if k not in _STATEFUL_SET_MUTABLE}
         rest_old = {k: val for k, val in old_spec.items() if k not in _STATEFUL_SET_MUTABLE}
