@@ -15,7 +15,6 @@ Deliberate difference: real kubectl counts a YAML error's line from the start of
 
 from __future__ import annotations
 
-import copy
 import json
 import math
 import re
@@ -212,7 +211,8 @@ class _GoYAMLLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             if isinstance(key, (dict, list)):
                 raise _DocumentError(
                     f"Unsupported map key of type: {type(key).__name__}", key_node.start_mark)
-            marker = (type(key), key) if not isinstance(key, float) or key == key else key_node
+            nan = isinstance(key, float) and math.isnan(key)
+            marker = key_node if nan else (type(key), key)
             if marker in seen:
                 raise _DocumentError(
                     "yaml: unmarshal errors:\n  line "
@@ -248,6 +248,33 @@ def _position(mark: yaml.Mark | None) -> tuple[int | None, int | None]:
     return mark.line + 1, mark.column + 1
 
 
+def _unclosed_flow(text: str) -> tuple[str, int, int] | None:
+    """The innermost `{` or `[` never closed in `text` (quotes and comments skipped), 1-based."""
+    openers: list[tuple[str, int, int]] = []
+    quote = ""
+    line, column = 1, 0
+    previous = "\n"
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column = line + 1, 0
+            if quote == "#":
+                quote = ""
+        elif quote:
+            if quote != "#" and char == quote and previous != "\\":
+                quote = ""
+        elif char == "#" and previous in " \t\n":
+            quote = "#"  # a comment runs to the end of the line
+        elif char in "'\"":
+            quote = char
+        elif char in "{[":
+            openers.append((char, line, column))
+        elif char in "}]" and openers:
+            openers.pop()
+        previous = char
+    return openers[-1] if openers else None
+
+
 _ALIAS_NAME = re.compile(r"\*([^\s,\[\]{}]+)")
 
 
@@ -261,6 +288,13 @@ def _yaml_error(source: str, text: str, error: yaml.YAMLError) -> ManifestError:
             problem = f"unknown anchor '{alias.group(1) if alias else ''}' referenced"
         if problem.startswith("could not determine a constructor"):
             problem = "unsupported tag"
+        if (problem == "did not find expected node content" and mark is not None
+                and not text[mark.index:].strip()):
+            opener = _unclosed_flow(text)
+            if opener is not None:
+                kind = "mapping" if opener[0] == "{" else "sequence"
+                problem += (f" (the flow {kind} '{opener[0]}' opened on line {opener[1]}, "
+                            f"column {opener[2]} is never closed)")
     else:  # pragma: no cover - PyYAML raises marked errors for all syntax problems
         mark, problem = None, str(error)
     line, column = _position(mark)
@@ -268,6 +302,15 @@ def _yaml_error(source: str, text: str, error: yaml.YAMLError) -> ManifestError:
     return ManifestError(
         source, f"error parsing {source}: error converting YAML to JSON: yaml: {where}{problem}",
         line, column)
+
+
+def _unshare(value: Any) -> Any:
+    """A copy in which no dict or list appears twice (deepcopy would keep the sharing)."""
+    if isinstance(value, dict):
+        return {key: _unshare(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unshare(item) for item in value]
+    return value
 
 
 def _yaml_documents(text: str, source: str) -> Iterator[tuple[Any, int]]:
@@ -287,7 +330,7 @@ def _yaml_documents(text: str, source: str) -> Iterator[tuple[Any, int]]:
                     f"{error.message}", line, column) from None
             if value is not None:
                 # Anchors make PyYAML share one dict between places; each place gets its own.
-                yield (copy.deepcopy(value) if "&" in text else value), node.start_mark.line + 1
+                yield (_unshare(value) if "&" in text else value), node.start_mark.line + 1
     except ManifestError:
         raise
     except yaml.YAMLError as error:
