@@ -185,7 +185,7 @@ class APIServer:
     def _strict_decode(self, rt: ResourceType, obj: Obj) -> None:
         problems = strict.decode_errors(obj)
         if problems:
-            raise errors.bad_request(strict.strict_decoding_message(rt.kind, problems))
+            raise errors.bad_request(strict.strict_decoding_message(rt.kind, problems, rt.version))
 
     def _initial_status(self, rt: ResourceType, obj: Obj) -> None:
         if "status" in obj:
@@ -418,14 +418,15 @@ class APIServer:
         ns = (meta.get("namespace") or namespace) if rt.namespaced else ""
         name = str(meta.get("name") or "")
         live = self.store.get(rt.key, ns, name) if name else None
-        annotation = client_apply.last_applied_json(manifest)
         if live is None:
-            new = deep_copy(manifest)
-            new.setdefault("metadata", {}).setdefault("annotations", {})[
-                client_apply.LAST_APPLIED] = annotation
+            new = client_apply.with_last_applied(manifest, ns or None)
             created = self.create(new, actor, namespace=namespace, dry_run=dry_run)
             return ApplyOutcome(created, "created")
-        result = client_apply.three_way_apply(live, manifest, rt.api_version, rt.kind)
+        try:
+            result = client_apply.three_way_apply(live, manifest, rt.api_version, rt.kind,
+                                                  namespace=ns or None)
+        except patching.PatchError as exc:
+            raise errors.bad_request(str(exc)) from None
         if result.outcome == "unchanged":
             return ApplyOutcome(live, "unchanged", result.missing_annotation)
         merged = result.obj

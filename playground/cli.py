@@ -1,0 +1,304 @@
+"""`playground`: the headless command line over a persisted cluster state.
+
+    playground [--state DIR] cluster init|advance|status|reset|snapshot save|snapshot restore
+    playground [--state DIR] kubectl ARGS...
+
+Each invocation locks the state directory, opens the cluster (without replaying history), lets
+virtual time catch up with the wall clock when the cluster runs in `realtime` mode, runs the
+command, lets the cluster settle, and saves every change in one transaction. Errors are printed
+for a person and give a non-zero exit code; no traceback ever reaches the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from playground.engine.cluster import Cluster, ClusterConfig
+from playground.engine.errors import EngineError
+from playground.state.database import StateDB
+from playground.state.statedir import StateError, StateLock, resolve_state_dir
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+
+
+class CLIError(Exception):
+    """A refusal with a message for the person at the keyboard."""
+
+
+def parse_duration(text: str) -> float:
+    """`90s`, `5m`, `1h30m`, `2d` → seconds."""
+    text = text.strip()
+    pos = 0
+    total = 0.0
+    for match in _DURATION.finditer(text):
+        if match.start() != pos:
+            break
+        value, unit = float(match.group(1)), match.group(2)
+        total += value * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+        pos = match.end()
+    if pos != len(text) or not text:
+        raise CLIError(f'error: invalid duration "{text}": use a number with a unit, e.g. '
+                       "90s, 5m, 1h or 1h30m")
+    return total
+
+
+class Session:
+    """An open, locked state: the cluster plus its database."""
+
+    def __init__(self, directory: Path, holder: str = "the playground CLI") -> None:
+        self.directory = directory
+        self.lock = StateLock(directory, holder)
+        self.db = StateDB(directory)
+        self.cluster: Cluster | None = None
+
+    def __enter__(self) -> Session:
+        self.lock.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+        self.lock.release()
+
+    def open(self) -> Cluster:
+        """Load the cluster and let realtime clocks catch up with the wall clock."""
+        if not self.db.exists():
+            raise CLIError(f"error: no cluster in {self.directory}. Create one with "
+                           "`playground cluster init`.")
+        cluster = self.db.load()
+        self.cluster = cluster
+        if cluster.config.clock == "realtime":
+            anchor = self._wall_anchor()
+            if anchor is not None:
+                virtual, wall = anchor
+                target = virtual + max(0.0, time.time() - wall)
+                if target > cluster.now:
+                    cluster.run_until(target)
+        cluster.settle()
+        return cluster
+
+    def _wall_anchor(self) -> tuple[float, float] | None:
+        row = self.db.conn.execute("SELECT value FROM meta WHERE key='wall'").fetchone()
+        if row is None:
+            return None
+        virtual, wall = (float(x) for x in row[0].split(","))
+        return virtual, wall
+
+    def save(self, full: bool = False) -> None:
+        """Settle and persist the cluster and the wall-clock anchor."""
+        assert self.cluster is not None
+        self.cluster.settle()
+        if full:
+            self.db.save_all(self.cluster)
+        else:
+            self.db.save(self.cluster)
+        self.db.conn.execute("INSERT OR REPLACE INTO meta VALUES ('wall', ?)",
+                             (f"{self.cluster.now},{time.time()}",))
+
+
+# -- cluster commands --------------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        if session.db.exists() and not args.force:
+            raise CLIError(f"error: a cluster already exists in {directory}. Use --force to "
+                           "replace it, or --state DIR to create another.")
+        if args.nodes < 0 or args.nodes > 5000:
+            raise CLIError("error: --nodes must be between 0 and 5000")
+        zones = [z.strip() for z in args.zones.split(",") if z.strip()]
+        if not zones:
+            raise CLIError("error: --zones needs at least one zone name")
+        config = ClusterConfig(
+            workers=args.nodes, node_cpu=args.node_cpu, node_memory=args.node_memory,
+            zones=zones, seed=args.seed, clock=args.clock,
+            epoch=datetime.now(UTC).replace(microsecond=0).isoformat())
+        _check_quantity(args.node_cpu, "--node-cpu")
+        _check_quantity(args.node_memory, "--node-memory")
+        session.cluster = Cluster.create(config)
+        session.save(full=True)
+        cluster = session.cluster
+        print(f"Cluster \"{config.name}\" created in {directory}: 1 control-plane node and "
+              f"{args.nodes} worker node(s) in zones {', '.join(zones)}; Kubernetes "
+              f"{cluster.version}; {config.clock} clock; seed {config.seed}.")
+    return 0
+
+
+def _check_quantity(value: str, flag: str) -> None:
+    from playground.engine.api.quantity import QuantityError, parse_quantity
+
+    try:
+        if parse_quantity(value) <= 0:
+            raise QuantityError(value)
+    except QuantityError:
+        raise CLIError(f'error: {flag} "{value}" is not a positive quantity (e.g. 4, 500m, '
+                       "8Gi)") from None
+
+
+def cmd_advance(args: argparse.Namespace, directory: Path) -> int:
+    seconds = parse_duration(args.duration)
+    with Session(directory) as session:
+        cluster = session.open()
+        before = cluster.now
+        cluster.advance(seconds)
+        session.save()
+        print(f"Advanced {args.duration}: virtual time {cluster.clock.datetime().isoformat()} "
+              f"(+{cluster.now - before:g}s).")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        cluster = session.open()
+        nodes = cluster.store.list("nodes")
+        ready = sum(1 for n in nodes if any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (n.get("status") or {}).get("conditions") or []))
+        session.save()
+        print(f"Cluster:      {cluster.config.name}\n"
+              f"State:        {directory}\n"
+              f"Kubernetes:   {cluster.version}\n"
+              f"Clock:        {cluster.config.clock}, virtual time "
+              f"{cluster.clock.datetime().strftime('%Y-%m-%d %H:%M:%S')} UTC\n"
+              f"Nodes:        {len(nodes)} ({ready} Ready)\n"
+              f"Pods:         {cluster.store.count('pods')}\n"
+              f"Objects:      {cluster.store.count()}\n"
+              f"Seed:         {cluster.config.seed}")
+    return 0
+
+
+def cmd_reset(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        old = session.open()
+        config = old.config
+        config.epoch = datetime.now(UTC).replace(microsecond=0).isoformat()
+        session.cluster = Cluster.create(config)
+        session.save(full=True)
+        print(f"Cluster \"{config.name}\" reset to a fresh state.")
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace, directory: Path) -> int:
+    path = Path(args.file).expanduser()
+    with Session(directory) as session:
+        if args.action == "save":
+            session.open()
+            session.save()
+            session.db.snapshot_save(path)
+            print(f"Snapshot saved to {path} ({session.db.object_count()} objects).")
+        else:
+            session.cluster = session.db.snapshot_restore(path)
+            print(f"Snapshot {path} restored ({session.cluster.store.count()} objects, virtual "
+                  f"time {session.cluster.clock.datetime().strftime('%Y-%m-%d %H:%M:%S')}).")
+            session.db.conn.execute("INSERT OR REPLACE INTO meta VALUES ('wall', ?)",
+                                    (f"{session.cluster.now},{time.time()}",))
+    return 0
+
+
+def cmd_kubectl(argv: list[str], directory: Path) -> int:
+    from playground.kubectl.main import run
+
+    stdin_text = sys.stdin.read() if "-" in _filenames(argv) else None
+    with Session(directory) as session:
+        cluster = session.open()
+        result = run(cluster, argv, stdin=stdin_text)
+        session.save()
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.exit_code
+
+
+def _filenames(argv: list[str]) -> list[str]:
+    names = []
+    for i, arg in enumerate(argv):
+        if arg in ("-f", "--filename") and i + 1 < len(argv):
+            names.append(argv[i + 1])
+        elif arg.startswith(("-f=", "--filename=")):
+            names.append(arg.split("=", 1)[1])
+    return names
+
+
+# -- argument parsing ----------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `playground` argument parser (kubectl arguments are passed through untouched)."""
+    parser = argparse.ArgumentParser(
+        prog="playground",
+        description="Cluster Playground: a simulated Kubernetes cluster in your terminal.")
+    parser.add_argument("--state", help="state directory (default: $PLAYGROUND_STATE or the "
+                                        "user data dir)")
+    sub = parser.add_subparsers(dest="command", metavar="{cluster,kubectl}")
+    cluster = sub.add_parser("cluster", help="create, advance, inspect and snapshot the cluster")
+    csub = cluster.add_subparsers(dest="action", metavar="ACTION", required=True)
+    init = csub.add_parser("init", help="create a fresh cluster")
+    init.add_argument("--nodes", type=int, default=3, help="worker nodes (default 3)")
+    init.add_argument("--node-cpu", default="4", help="CPU per node (default 4)")
+    init.add_argument("--node-memory", default="8Gi", help="memory per node (default 8Gi)")
+    init.add_argument("--zones", default="zone-a,zone-b,zone-c", help="comma-separated zones")
+    init.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    init.add_argument("--clock", choices=("realtime", "manual"), default="realtime")
+    init.add_argument("--force", action="store_true", help="replace an existing cluster")
+    adv = csub.add_parser("advance", help="let virtual time pass, e.g. 90s, 5m, 1h")
+    adv.add_argument("duration")
+    csub.add_parser("status", help="show the cluster's shape and virtual time")
+    csub.add_parser("reset", help="replace the cluster with a fresh one of the same shape")
+    snap = csub.add_parser("snapshot", help="save or restore the whole cluster to one file")
+    snap.add_argument("action", choices=("save", "restore"))
+    snap.add_argument("file")
+    for p in (init, adv, snap, *(csub.choices[n] for n in ("status", "reset"))):
+        p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
+    sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args_list)
+    except (CLIError, StateError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except EngineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: never a traceback
+        print(f"error: the playground hit an internal problem ({type(exc).__name__}: {exc}). "
+              "Your state was not changed by this command.", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str]) -> int:
+    state: str | None = None
+    rest = list(argv)
+    # --state may come before the command; kubectl's own arguments are passed through.
+    while rest and rest[0].startswith("--state"):
+        if rest[0] == "--state":
+            if len(rest) < 2:
+                raise CLIError("error: --state needs a directory")
+            state, rest = rest[1], rest[2:]
+        else:
+            state, rest = rest[0].split("=", 1)[1], rest[1:]
+    if rest and rest[0] == "kubectl":
+        return cmd_kubectl(rest[1:], resolve_state_dir(state))
+    parser = build_parser()
+    args = parser.parse_args(rest)
+    if state is None:
+        state = getattr(args, "state_local", None) or args.state
+    directory = resolve_state_dir(state)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    handlers = {"init": cmd_init, "advance": cmd_advance, "status": cmd_status,
+                "reset": cmd_reset, "snapshot": cmd_snapshot}
+    return handlers[args.action](args, directory)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per kubectl verb; each exposes `run(ctx, argv)` and its flag table."""
