@@ -53,6 +53,8 @@ class Table:
 
     columns: list[Column]
     rows: list[Row] = field(default_factory=list)
+    kind_prefix: str = ""
+    """`kind.group` of the type the rows show (`deployment.apps`), when the table knows it."""
 
     def visible_columns(self, wide: bool) -> list[int]:
         """Indexes of the columns shown with or without `-o wide`."""
@@ -99,8 +101,9 @@ def format_table(
 ) -> str:
     """The text kubectl prints for one table; empty when the table has no rows.
 
-    `show_kind_prefix` True prefixes the name column with each row's `kind.group/`; a string
-    is used as the prefix for every row (`deployment.apps`)."""
+    `show_kind_prefix` True prefixes the name column with the table's `kind.group/` (or, when
+    the table does not know its type, each row object's); a string is used as the prefix for
+    every row (`deployment.apps`)."""
     if not table.rows:
         return ""
     visible = table.visible_columns(wide)
@@ -115,8 +118,10 @@ def format_table(
         for i in visible:
             text = cell_text(row.cells[i]) if i < len(row.cells) else ""
             if i == name_column:
-                prefix = show_kind_prefix if isinstance(show_kind_prefix, str) else (
-                    kind_prefix(row.object))
+                if isinstance(show_kind_prefix, str):
+                    prefix = show_kind_prefix
+                else:
+                    prefix = table.kind_prefix or kind_prefix(row.object)
                 if prefix:
                     text = f"{prefix}/{text}"
             texts.append(_sanitize(text))

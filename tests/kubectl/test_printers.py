@@ -751,3 +751,14 @@ def test_rows_keep_their_objects_and_the_server_order() -> None:
     table = print_table(objects, "pods", NOW)
     assert [row.object["metadata"]["name"] for row in table.rows] == ["b", "a"]
     assert [row.cells[0] for row in table.rows] == ["b", "a"]
+
+
+def test_kind_prefix_comes_from_the_type_even_for_bare_objects() -> None:
+    bare = {"metadata": meta("web")}
+    table = print_table([bare], "deployments.apps", NOW)
+    assert format_table(table, show_kind_prefix=True).splitlines()[1].startswith(
+        "deployment.apps/web   ")
+    unknown = print_table([{"apiVersion": "example.com/v1", "kind": "Widget",
+                            "metadata": meta("w1")}], "widgets.example.com", NOW)
+    assert format_table(unknown, show_kind_prefix=True).splitlines()[1] == (
+        "widget.example.com/w1   5m")

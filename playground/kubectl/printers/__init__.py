@@ -82,7 +82,11 @@ def print_table(
         if show_labels:
             cells.append(format_labels(labels))
         rows.append(Row(cells, dict(obj)))
-    return Table(columns, rows)
+    try:
+        prefix = type_prefix({}, resource)
+    except KeyError:
+        prefix = ""
+    return Table(columns, rows, kind_prefix=prefix)
 
 
 def _resource_type(obj: Mapping[str, Any],
