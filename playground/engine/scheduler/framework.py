@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from playground.engine.scheduler import filters as f
@@ -52,21 +52,58 @@ class NodeDiagnosis:
         return self.plugin is None
 
 
-@dataclass(frozen=True, slots=True)
 class ScheduleResult:
-    """The decision, with everything needed to explain it."""
+    """The decision, with everything needed to explain it (diagnoses are built on demand)."""
 
-    node_name: str | None
-    message: str | None = None
-    """FailedScheduling event text when no node fits."""
-    diagnoses: tuple[NodeDiagnosis, ...] = ()
-    """One per node examined, in the order examined."""
-    evaluated_nodes: int = 0
-    feasible_nodes: int = 0
-    next_start_index: int = 0
-    nominated_node_name: str | None = None
-    """Set when preemption found a node: evict `victims`, then retry."""
-    victims: tuple[Mapping[str, Any], ...] = field(default=())
+    __slots__ = ("node_name", "message", "evaluated_nodes", "feasible_nodes",
+                 "next_start_index", "nominated_node_name", "victims", "_examined",
+                 "_rejections", "_feasible", "_scores", "_totals", "_diagnoses")
+
+    def __init__(self, node_name: str | None, message: str | None = None, *,
+                 examined: Sequence[str] = (), rejections: Mapping[str, f.Rejection] | None = None,
+                 feasible: Sequence[str] = (), scores: Mapping[str, Sequence[int]] | None = None,
+                 totals: Sequence[int] | None = None, next_start_index: int = 0,
+                 nominated_node_name: str | None = None,
+                 victims: tuple[Mapping[str, Any], ...] = ()) -> None:
+        self.node_name = node_name
+        """The chosen node, or None when the pod stays Pending."""
+        self.message = message
+        """FailedScheduling event text when no node fits."""
+        self.evaluated_nodes = len(examined)
+        self.feasible_nodes = len(feasible)
+        self.next_start_index = next_start_index
+        """Where the next attempt should start searching (kube-scheduler's round robin)."""
+        self.nominated_node_name = nominated_node_name
+        """Set when preemption found a node: evict `victims`, then retry."""
+        self.victims = victims
+        self._examined = examined
+        self._rejections = rejections or {}
+        self._feasible = feasible
+        self._scores = scores
+        self._totals = totals
+        self._diagnoses: tuple[NodeDiagnosis, ...] | None = None
+
+    @property
+    def diagnoses(self) -> tuple[NodeDiagnosis, ...]:
+        """One per node examined, in the order examined."""
+        if self._diagnoses is None:
+            position = {name: i for i, name in enumerate(self._feasible)}
+            built = []
+            for name in self._examined:
+                rejection = self._rejections.get(name)
+                if rejection is not None:
+                    built.append(NodeDiagnosis(name, rejection.plugin, rejection.reasons,
+                                               rejection.unresolvable))
+                elif self._scores is None or self._totals is None:
+                    built.append(NodeDiagnosis(name))
+                else:
+                    i = position[name]
+                    built.append(NodeDiagnosis(
+                        name, scores={plugin: values[i] for plugin, values in
+                                      self._scores.items()},
+                        total_score=self._totals[i]))
+            self._diagnoses = tuple(built)
+        return self._diagnoses
 
     def diagnosis(self, node_name: str) -> NodeDiagnosis | None:
         """The diagnosis of one node, if it was examined."""
@@ -74,6 +111,10 @@ class ScheduleResult:
             if item.node_name == node_name:
                 return item
         return None
+
+    def __repr__(self) -> str:
+        return (f"ScheduleResult(node_name={self.node_name!r}, message={self.message!r}, "
+                f"evaluated={self.evaluated_nodes}, feasible={self.feasible_nodes})")
 
 
 def num_feasible_nodes_to_find(num_nodes: int, percentage: int = 0) -> int:
@@ -150,65 +191,61 @@ def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: r
     if nominated:
         for node in nodes:
             if node.name == nominated and _run_filters(active, info, node) is None:
-                return ScheduleResult(node.name, None, (NodeDiagnosis(node.name),), 1, 1,
-                                      start_index % total)
+                return ScheduleResult(node.name, examined=(node.name,), feasible=(node.name,),
+                                      next_start_index=start_index % total)
 
     wanted = num_feasible_nodes_to_find(total, percentage_of_nodes_to_score)
     feasible: list[NodeInfo] = []
-    diagnoses: list[NodeDiagnosis | None] = []
+    examined: list[str] = []
     rejections: list[f.Rejection] = []
     rejected_by_name: dict[str, f.Rejection] = {}
     start = start_index % total
-    processed = 0
     for offset in range(total):
         node = nodes[(start + offset) % total]
-        processed += 1
-        rejection = _run_filters(active, info, node)
+        examined.append(node.name)
+        rejection = None
+        for check in active:
+            rejection = check(info, node)
+            if rejection is not None:
+                break
         if rejection is None:
             feasible.append(node)
-            diagnoses.append(None)
             if len(feasible) >= wanted:
                 break
         else:
             rejections.append(rejection)
             rejected_by_name[node.name] = rejection
-            diagnoses.append(NodeDiagnosis(node.name, rejection.plugin, rejection.reasons,
-                                           rejection.unresolvable))
-    next_start = (start + processed) % total
+    next_start = (start + len(examined)) % total
 
     if not feasible:
-        return _unschedulable(info, nodes, rejected_by_name, rejections, diagnoses, processed,
+        return _unschedulable(info, nodes, rejected_by_name, rejections, examined,
                               next_start, namespace_labels)
-
+    feasible_names = [node.name for node in feasible]
     if len(feasible) == 1:
-        chosen = feasible[0]
-        return ScheduleResult(chosen.name, None, _fill(diagnoses, feasible, None),
-                              processed, 1, next_start)
+        return ScheduleResult(feasible[0].name, examined=examined, rejections=rejected_by_name,
+                              feasible=feasible_names, next_start_index=next_start)
 
     per_plugin = _score(info, feasible, nodes, default_spread_selector, namespace_labels)
-    totals = [sum(s.SCORE_WEIGHTS[name] * values[i] for name, values in per_plugin.items())
-              for i in range(len(feasible))]
+    totals = [0] * len(feasible)
+    for name, values in per_plugin.items():
+        weight = s.SCORE_WEIGHTS[name]
+        for index, value in enumerate(values):
+            if value:
+                totals[index] += weight * value
     best = 0
     ties = 1
+    best_total = totals[0]
     for index in range(1, len(feasible)):
-        if totals[index] > totals[best]:
-            best, ties = index, 1
-        elif totals[index] == totals[best]:
+        score = totals[index]
+        if score > best_total:
+            best, ties, best_total = index, 1, score
+        elif score == best_total:
             ties += 1
             if rng.randrange(ties) == 0:
                 best = index
-    scored = [NodeDiagnosis(node.name, scores={name: values[i] for name, values in
-                                               per_plugin.items()}, total_score=totals[i])
-              for i, node in enumerate(feasible)]
-    return ScheduleResult(feasible[best].name, None, _fill(diagnoses, feasible, scored),
-                          processed, len(feasible), next_start)
-
-
-def _fill(diagnoses: list[NodeDiagnosis | None], feasible: list[NodeInfo],
-          scored: list[NodeDiagnosis] | None) -> tuple[NodeDiagnosis, ...]:
-    """Put the feasible nodes' diagnoses into the examination order."""
-    filled = iter(scored) if scored is not None else (NodeDiagnosis(n.name) for n in feasible)
-    return tuple(d if d is not None else next(filled) for d in diagnoses)
+    return ScheduleResult(feasible[best].name, examined=examined, rejections=rejected_by_name,
+                          feasible=feasible_names, scores=per_plugin, totals=totals,
+                          next_start_index=next_start)
 
 
 def _score(pod: PodInfo, feasible: Sequence[NodeInfo], nodes: Sequence[NodeInfo],
@@ -238,14 +275,13 @@ def _score(pod: PodInfo, feasible: Sequence[NodeInfo], nodes: Sequence[NodeInfo]
 
 def _unschedulable(pod: PodInfo, nodes: Sequence[NodeInfo],
                    rejected: Mapping[str, f.Rejection], rejections: list[f.Rejection],
-                   diagnoses: list[NodeDiagnosis | None], processed: int, next_start: int,
+                   examined: list[str], next_start: int,
                    namespace_labels: NamespaceLabels | None) -> ScheduleResult:
     """The FitError, after DefaultPreemption had its say."""
-    checked = tuple(d for d in diagnoses if d is not None)
+    done = {"examined": examined, "rejections": rejected, "next_start_index": next_start}
     if pod.preemption_never:
         post = "preemption: " + NOT_ELIGIBLE_PREEMPTION_NEVER
-        return ScheduleResult(None, fit_error_message(len(nodes), rejections, post), checked,
-                              processed, 0, next_start)
+        return ScheduleResult(None, fit_error_message(len(nodes), rejections, post), **done)
     preemption: list[f.Rejection] = []
     candidates: list[tuple[NodeInfo, list[PodInfo]]] = []
     for node in nodes:
@@ -260,12 +296,11 @@ def _unschedulable(pod: PodInfo, nodes: Sequence[NodeInfo],
             candidates.append((node, outcome))
     if candidates:
         node, victims = _pick_candidate(candidates)
-        return ScheduleResult(None, fit_error_message(len(nodes), rejections), checked,
-                              processed, 0, next_start, nominated_node_name=node.name,
-                              victims=tuple(v.pod for v in victims))
+        return ScheduleResult(None, fit_error_message(len(nodes), rejections),
+                              nominated_node_name=node.name,
+                              victims=tuple(v.pod for v in victims), **done)
     post = "preemption: " + fit_error_message(len(nodes), preemption)[:-1]
-    return ScheduleResult(None, fit_error_message(len(nodes), rejections, post), checked,
-                          processed, 0, next_start)
+    return ScheduleResult(None, fit_error_message(len(nodes), rejections, post), **done)
 
 
 def _importance(pod: PodInfo) -> tuple[int, str]:

@@ -14,6 +14,7 @@ counts as 100m and one that requests no memory as 200Mi, so empty pods still spr
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from playground.engine.api.quantity import QuantityError, cpu_millis, memory_bytes
@@ -34,9 +35,19 @@ Resources = dict[str, int]
 
 def resource_amount(name: str, value: Any) -> int:
     """One quantity in engine units; malformed quantities count as 0 (validation rejects them)."""
+    if isinstance(value, str):
+        return _parsed_amount(name == CPU, value)
     try:
         return cpu_millis(value) if name == CPU else memory_bytes(value)
     except (QuantityError, TypeError):
+        return 0
+
+
+@lru_cache(maxsize=4096)
+def _parsed_amount(is_cpu: bool, value: str) -> int:
+    try:
+        return cpu_millis(value) if is_cpu else memory_bytes(value)
+    except QuantityError:
         return 0
 
 

@@ -82,13 +82,19 @@ def node_affinity_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> list[int
 def least_allocated_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> list[int]:
     """NodeResourcesFit LeastAllocated over cpu and memory (weight 1 each), non-zero requests."""
     scores = []
+    pod_cpu = pod.non_zero_cpu
+    pod_memory = pod.non_zero_memory
     for node in feasible:
+        allocatable = node.allocatable
+        cpu = allocatable.get(CPU, 0)
+        memory = allocatable.get(MEMORY, 0)
+        wanted_cpu = node.non_zero_cpu + pod_cpu
+        wanted_memory = node.non_zero_memory + pod_memory
         total = 0
-        for allocatable, requested in (
-                (node.allocatable.get(CPU, 0), node.non_zero_cpu + pod.non_zero_cpu),
-                (node.allocatable.get(MEMORY, 0), node.non_zero_memory + pod.non_zero_memory)):
-            if allocatable and requested <= allocatable:
-                total += (allocatable - requested) * MAX_NODE_SCORE // allocatable
+        if cpu and wanted_cpu <= cpu:
+            total += (cpu - wanted_cpu) * MAX_NODE_SCORE // cpu
+        if memory and wanted_memory <= memory:
+            total += (memory - wanted_memory) * MAX_NODE_SCORE // memory
         scores.append(total // 2)
     return scores
 
@@ -98,15 +104,17 @@ def balanced_allocation_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> li
     if pod.cpu == 0 and pod.memory == 0:
         return None
     scores = []
+    pod_cpu = pod.cpu
+    pod_memory = pod.memory
     for node in feasible:
-        fractions = []
-        for allocatable, requested in (
-                (node.allocatable.get(CPU, 0), node.requested.get(CPU, 0) + pod.cpu),
-                (node.allocatable.get(MEMORY, 0), node.requested.get(MEMORY, 0) + pod.memory)):
-            if allocatable:
-                fractions.append(min(requested / allocatable, 1.0))
-        if len(fractions) == 2:
-            deviation = abs(fractions[0] - fractions[1]) / 2
+        allocatable = node.allocatable
+        cpu = allocatable.get(CPU, 0)
+        memory = allocatable.get(MEMORY, 0)
+        if cpu and memory:
+            requested = node.requested
+            cpu_fraction = min((requested.get(CPU, 0) + pod_cpu) / cpu, 1.0)
+            memory_fraction = min((requested.get(MEMORY, 0) + pod_memory) / memory, 1.0)
+            deviation = abs(cpu_fraction - memory_fraction) / 2
         else:
             deviation = 0.0
         scores.append(int((1 - deviation) * MAX_NODE_SCORE))
@@ -124,18 +132,24 @@ def image_locality_scores(pod: PodInfo, feasible: Sequence[NodeInfo],
                           nodes: Sequence[NodeInfo]) -> list[int]:
     """Nodes that already hold the pod's images (weighted by how widespread they are) win."""
     images = [normalized_image_name(i) for i in pod.images if i]
-    spread: dict[str, float] = {}
-    for image in set(images):
-        holders = sum(1 for node in nodes if _node_image_size(node, image) is not None)
-        spread[image] = holders / len(nodes) if nodes else 0.0
+    holders = {image: 0 for image in images}
+    for node in nodes:
+        if node.images:
+            for image in holders:
+                if _node_image_size(node, image) is not None:
+                    holders[image] += 1
+    if not any(holders.values()):
+        return [0] * len(feasible)
+    spread = {image: count / len(nodes) for image, count in holders.items()}
     threshold = _IMAGE_MAX_CONTAINER_THRESHOLD * max(len(images), 1)
     scores = []
     for node in feasible:
         total = 0
-        for image in images:
-            size = _node_image_size(node, image)
-            if size is not None:
-                total += int(size * spread[image])
+        if node.images:
+            for image in images:
+                size = _node_image_size(node, image)
+                if size is not None:
+                    total += int(size * spread[image])
         total = min(max(total, _IMAGE_MIN_THRESHOLD), threshold)
         scores.append(MAX_NODE_SCORE * (total - _IMAGE_MIN_THRESHOLD)
                       // (threshold - _IMAGE_MIN_THRESHOLD))

@@ -41,7 +41,7 @@ def _requirement_matches(labels: Mapping[str, str], key: str, operator: str,
 class LabelSelector:
     """A compiled `metav1.LabelSelector`; `None` selects nothing, `{}` selects everything."""
 
-    __slots__ = ("requirements", "selects_nothing", "key")
+    __slots__ = ("requirements", "selects_nothing", "key", "_hash")
 
     def __init__(self, selector: Mapping[str, Any] | None,
                  extra: tuple[Requirement, ...] = ()) -> None:
@@ -57,12 +57,13 @@ class LabelSelector:
         self.requirements: tuple[Requirement, ...] = tuple(requirements)
         self.key = (self.selects_nothing, tuple(sorted(
             (k, op, tuple(sorted(vs))) for k, op, vs in self.requirements)))
+        self._hash = hash(self.key)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LabelSelector) and other.key == self.key
+        return self is other or (isinstance(other, LabelSelector) and other.key == self.key)
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        return self._hash
 
     def matches(self, labels: Mapping[str, str]) -> bool:
         """True when every requirement holds for `labels`."""

@@ -32,6 +32,10 @@ _MISSING_LABEL = Rejection(POD_TOPOLOGY_SPREAD, (ERR_SPREAD_MISSING_LABEL,), Tru
 
 _CONTROLLER_KINDS = ("ReplicaSet", "StatefulSet", "ReplicationController")
 
+# Compiled default constraints per selector, so every pod of a workload shares one selector
+# object and the NodeInfo count caches hit by identity.
+_DEFAULTS_BY_SELECTOR: dict[tuple[tuple[str, str], ...], tuple[SpreadConstraint, ...]] = {}
+
 
 def default_constraints(pod: PodInfo, selector: Mapping[str, str] | None) -> tuple[
         SpreadConstraint, ...]:
@@ -48,11 +52,18 @@ def default_constraints(pod: PodInfo, selector: Mapping[str, str] | None) -> tup
         selector = pod.labels
     if not selector:
         return ()
-    label_selector: dict[str, Any] = {"matchLabels": dict(selector)}
-    return tuple(SpreadConstraint(
-        {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway",
-         "labelSelector": label_selector}, pod.labels)
-        for key, skew in ((HOSTNAME_LABEL, 3), (ZONE_LABEL, 5)))
+    cache_key = tuple(sorted(selector.items()))
+    constraints = _DEFAULTS_BY_SELECTOR.get(cache_key)
+    if constraints is None:
+        label_selector: dict[str, Any] = {"matchLabels": dict(selector)}
+        constraints = tuple(SpreadConstraint(
+            {"maxSkew": skew, "topologyKey": key, "whenUnsatisfiable": "ScheduleAnyway",
+             "labelSelector": label_selector}, {})
+            for key, skew in ((HOSTNAME_LABEL, 3), (ZONE_LABEL, 5)))
+        if len(_DEFAULTS_BY_SELECTOR) >= 1024:
+            _DEFAULTS_BY_SELECTOR.clear()
+        _DEFAULTS_BY_SELECTOR[cache_key] = constraints
+    return constraints
 
 
 def _included(constraint: SpreadConstraint, pod: PodInfo, node: NodeInfo) -> bool:
@@ -116,18 +127,25 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
                   require_all_topologies: bool) -> list[int]:
     """Normalised 0–100 scores for the soft constraints, one per feasible node."""
     keys = [c.topology_key for c in constraints]
+    namespace = pod.namespace
+    check_inclusion = any(
+        (c.honor_node_affinity and (pod.node_selector or pod.required_node_affinity))
+        or c.honor_taints for c in constraints)
     ignored: set[int] = set()
     domain_counts: dict[tuple[str, str], int] = {}
+    zone_like = [(index, c) for index, c in enumerate(constraints)
+                 if c.topology_key != HOSTNAME_LABEL]
     sizes = [0] * len(constraints)
     for position, node in enumerate(feasible):
         labels = node.labels
         if require_all_topologies and not all(key in labels for key in keys):
             ignored.add(position)
             continue
-        for index, key in enumerate(keys):
-            if key == HOSTNAME_LABEL or key not in labels:
+        for index, constraint in zone_like:
+            value = labels.get(constraint.topology_key)
+            if value is None:
                 continue
-            pair = (key, labels[key])
+            pair = (constraint.topology_key, value)
             if pair not in domain_counts:
                 domain_counts[pair] = 0
                 sizes[index] += 1
@@ -140,14 +158,16 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
             labels = node.labels
             if require_all_topologies and not all(key in labels for key in keys):
                 continue
-            for constraint in constraints:
-                key = constraint.topology_key
-                if key == HOSTNAME_LABEL or key not in labels:
+            for _, constraint in zone_like:
+                value = labels.get(constraint.topology_key)
+                if value is None:
                     continue
-                pair = (key, labels[key])
-                if pair in domain_counts and _included(constraint, pod, node):
-                    domain_counts[pair] += node.count_matching(pod.namespace,
-                                                               constraint.selector)
+                pair = (constraint.topology_key, value)
+                if pair in domain_counts and (
+                        not check_inclusion or _included(constraint, pod, node)):
+                    domain_counts[pair] += node.count_matching(namespace, constraint.selector)
+    terms = [(c.topology_key, c.topology_key == HOSTNAME_LABEL, c.selector, weights[i],
+              c.max_skew - 1) for i, c in enumerate(constraints)]
     raw: list[int | None] = []
     for position, node in enumerate(feasible):
         if position in ignored:
@@ -155,19 +175,19 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
             continue
         labels = node.labels
         total = 0.0
-        for index, constraint in enumerate(constraints):
-            key = constraint.topology_key
-            if key not in labels:
+        for key, by_host, selector, weight, skew_bonus in terms:
+            value = labels.get(key)
+            if value is None:
                 continue
-            if key == HOSTNAME_LABEL:
-                count = node.count_matching(pod.namespace, constraint.selector)
+            if by_host:
+                count = node.count_matching(namespace, selector)
             else:
-                count = domain_counts.get((key, labels[key]), 0)
-            total += count * weights[index] + (constraint.max_skew - 1)
+                count = domain_counts.get((key, value), 0)
+            total += count * weight + skew_bonus
         raw.append(math.floor(total + 0.5))
-    present = [s for s in raw if s is not None]
+    present = [score for score in raw if score is not None]
     if not present:
         return [0] * len(feasible)
     low, high = min(present), max(present)
-    return [0 if s is None else (100 if high == 0 else 100 * (high + low - s) // high)
-            for s in raw]
+    return [0 if score is None else (100 if high == 0 else 100 * (high + low - score) // high)
+            for score in raw]
