@@ -49,7 +49,9 @@ def _pdb_row(obj: Obj, now: datetime) -> list[Cell]:
 
 
 def _subjects(obj: Obj) -> tuple[str, str, str]:
-    users, groups, accounts = [], [], []
+    users: list[str] = []
+    groups: list[str] = []
+    accounts: list[str] = []
     for subject in obj.get("subjects") or []:
         kind = subject.get("kind")
         if kind == "User":
@@ -70,7 +72,8 @@ def _binding_row(obj: Obj, now: datetime) -> list[Cell]:
 def _resource_quota_row(obj: Obj, now: datetime) -> list[Cell]:
     hard = status(obj).get("hard") or {}
     used = status(obj).get("used") or {}
-    requests, limits = [], []
+    requests: list[str] = []
+    limits: list[str] = []
     for resource in sorted(hard):
         text = f"{resource}: {used.get(resource, '0')}/{hard[resource]}"
         parts = resource.split(".")

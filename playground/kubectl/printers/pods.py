@@ -33,7 +33,7 @@ NODE_LOST_REASON = "NodeLost"
 
 def _is_restartable_init_container(container: Obj | None) -> bool:
     """A sidecar: an init container with `restartPolicy: Always`."""
-    return bool(container) and container.get("restartPolicy") == "Always"  # type: ignore[union-attr]
+    return container is not None and container.get("restartPolicy") == "Always"
 
 
 def _condition_true(pod: Obj, condition_type: str) -> bool:
