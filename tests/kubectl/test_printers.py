@@ -762,3 +762,30 @@ def test_kind_prefix_comes_from_the_type_even_for_bare_objects() -> None:
                             "metadata": meta("w1")}], "widgets.example.com", NOW)
     assert format_table(unknown, show_kind_prefix=True).splitlines()[1] == (
         "widget.example.com/w1   5m")
+
+
+def test_headers_match_the_reference_file_exactly() -> None:
+    slice_ = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+              "metadata": meta("web-abcde"), "addressType": "IPv4", "ports": [{"port": 80}],
+              "endpoints": [{"addresses": [f"10.244.1.{i}"]} for i in (5, 6, 7)]}
+    assert get([slice_], "endpointslices.discovery.k8s.io").splitlines()[0] == (
+        "NAME        ADDRESSTYPE   PORTS   ENDPOINTS                          AGE")
+    normal = [event("NodeHasSufficientMemory", "Node", "worker-1", "m"),
+              event("SuccessfulCreate", "ReplicaSet", "web-7c5ddbdf54", "m")]
+    assert get(normal, "events").splitlines()[0] == (
+        "LAST SEEN   TYPE     REASON                    OBJECT                      MESSAGE")
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta("www-web-0"),
+             "spec": {"storageClassName": "standard", "volumeName": "pv-web-00"},
+             "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"],
+                        "capacity": {"storage": "1Gi"}}}
+    assert get([claim], "persistentvolumeclaims").splitlines()[0] == (
+        "NAME        STATUS   VOLUME      CAPACITY   ACCESS MODES   STORAGECLASS   "
+        "VOLUMEATTRIBUTESCLASS   AGE")
+    volume = {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": meta("pv1", None),
+              "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                       "persistentVolumeReclaimPolicy": "Delete", "claimRef": {
+                           "namespace": "d", "name": "c"}, "storageClassName": "s"},
+              "status": {"phase": "Bound"}}
+    assert get([volume], "persistentvolumes").splitlines()[0] == (
+        "NAME   CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS   CLAIM   STORAGECLASS   "
+        "VOLUMEATTRIBUTESCLASS   REASON   AGE")
