@@ -63,6 +63,17 @@ def node_unschedulable(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     return None
 
 
+def node_gate(pod: PodInfo, node: NodeInfo) -> Rejection | None:
+    """NodeUnschedulable, NodeName and TaintToleration in one call, in that order."""
+    if node.unschedulable and not pod.tolerates(UNSCHEDULABLE_TAINT_KEY, "", "NoSchedule"):
+        return _UNSCHEDULABLE
+    if pod.node_name and pod.node_name != node.name:
+        return _NODE_NAME
+    if node.blocking_taints and untolerated_taint(pod, node) is not None:
+        return _TAINT
+    return None
+
+
 def node_name(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     """A pod naming a node in spec.nodeName fits only that node."""
     if pod.node_name and pod.node_name != node.name:

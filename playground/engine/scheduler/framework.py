@@ -129,10 +129,7 @@ def num_feasible_nodes_to_find(num_nodes: int, percentage: int = 0) -> int:
 def _filters(pod: PodInfo, nodes: Sequence[NodeInfo],
              namespace_labels: NamespaceLabels | None) -> list[Filter]:
     """PreFilter: the filters that can reject something for this pod, in order."""
-    active: list[Filter] = [f.node_unschedulable]
-    if pod.node_name:
-        active.append(f.node_name)
-    active.append(f.taint_toleration)
+    active: list[Filter] = [f.node_gate]
     if pod.node_selector or pod.required_node_affinity is not None:
         active.append(f.node_affinity)
     if pod.host_ports:

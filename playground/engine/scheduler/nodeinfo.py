@@ -22,6 +22,11 @@ Taint = tuple[str, str, str]
 _SELECTOR_CACHE_LIMIT = 64
 
 
+def selector_key(namespace: str, selector: LabelSelector) -> str:
+    """The memo key of `NodeInfo.count_matching` for a namespace and selector."""
+    return namespace + "\x00" + selector.ident
+
+
 class NodeInfo:
     """The scheduler's view of one node: labels, taints, allocatable and what is requested."""
 
@@ -29,7 +34,7 @@ class NodeInfo:
         "node", "name", "labels", "taints", "blocking_taints", "prefer_no_schedule_taints",
         "unschedulable", "allocatable", "allowed_pods", "images", "pods", "requested",
         "non_zero_cpu", "non_zero_memory", "used_ports", "pods_with_affinity",
-        "pods_with_required_anti_affinity", "generation", "_selector_counts",
+        "pods_with_required_anti_affinity", "generation", "selector_counts", "_selectors",
     )
 
     def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any]] = ()) -> None:
@@ -41,7 +46,9 @@ class NodeInfo:
         self.pods_with_affinity: dict[str, PodInfo] = {}
         self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
         self.generation = 0
-        self._selector_counts: dict[tuple[str, Any], int] = {}
+        self.selector_counts: dict[str, int] = {}
+        """Memo of `count_matching`, by `selector_key`; read directly on hot paths."""
+        self._selectors: dict[str, tuple[str, LabelSelector]] = {}
         self.set_node(node)
         for pod in pods:
             self.add_pod(pod)
@@ -118,18 +125,16 @@ class NodeInfo:
         return info
 
     def _count_selectors(self, info: PodInfo, delta: int) -> None:
-        if not self._selector_counts or info.terminating:
+        if not self.selector_counts or info.terminating:
             return
-        for cache_key in self._selector_counts:
-            namespace, selector = cache_key[0], cache_key[1]
+        for cache_key, (namespace, selector) in self._selectors.items():
             if namespace == info.namespace and selector.matches(info.labels):
-                self._selector_counts[cache_key] += delta
+                self.selector_counts[cache_key] += delta
 
     def count_matching(self, namespace: str, selector: LabelSelector) -> int:
         """Non-terminating pods in `namespace` matching `selector` (memoised per selector)."""
-        cache_key = (namespace, selector)
-        counts = self._selector_counts
-        found = counts.get(cache_key)
+        cache_key = selector_key(namespace, selector)
+        found = self.selector_counts.get(cache_key)
         if found is not None:
             return found
         count = 0
@@ -137,9 +142,11 @@ class NodeInfo:
             if (not info.terminating and info.namespace == namespace
                     and selector.matches(info.labels)):
                 count += 1
-        if len(counts) >= _SELECTOR_CACHE_LIMIT:
-            counts.clear()
-        counts[cache_key] = count
+        if len(self.selector_counts) >= _SELECTOR_CACHE_LIMIT:
+            self.selector_counts.clear()
+            self._selectors.clear()
+        self.selector_counts[cache_key] = count
+        self._selectors[cache_key] = (namespace, selector)
         return count
 
     def clone(self) -> NodeInfo:
@@ -152,7 +159,8 @@ class NodeInfo:
         twin.used_ports = dict(self.used_ports)
         twin.pods_with_affinity = dict(self.pods_with_affinity)
         twin.pods_with_required_anti_affinity = dict(self.pods_with_required_anti_affinity)
-        twin._selector_counts = dict(self._selector_counts)
+        twin.selector_counts = dict(self.selector_counts)
+        twin._selectors = dict(self._selectors)
         return twin
 
     @property

@@ -41,7 +41,7 @@ def _requirement_matches(labels: Mapping[str, str], key: str, operator: str,
 class LabelSelector:
     """A compiled `metav1.LabelSelector`; `None` selects nothing, `{}` selects everything."""
 
-    __slots__ = ("requirements", "selects_nothing", "key", "_hash")
+    __slots__ = ("requirements", "selects_nothing", "key", "ident", "_hash")
 
     def __init__(self, selector: Mapping[str, Any] | None,
                  extra: tuple[Requirement, ...] = ()) -> None:
@@ -57,7 +57,9 @@ class LabelSelector:
         self.requirements: tuple[Requirement, ...] = tuple(requirements)
         self.key = (self.selects_nothing, tuple(sorted(
             (k, op, tuple(sorted(vs))) for k, op, vs in self.requirements)))
-        self._hash = hash(self.key)
+        self.ident = repr(self.key)
+        """A string naming the selector's content: cheap to hash, equal for equal selectors."""
+        self._hash = hash(self.ident)
 
     def __eq__(self, other: object) -> bool:
         return self is other or (isinstance(other, LabelSelector) and other.key == self.key)

@@ -21,7 +21,7 @@ from playground.engine.scheduler.filters import (
     matches_node_affinity,
     untolerated_taint,
 )
-from playground.engine.scheduler.nodeinfo import NodeInfo
+from playground.engine.scheduler.nodeinfo import NodeInfo, selector_key
 from playground.engine.scheduler.podinfo import PodInfo, SpreadConstraint
 
 HOSTNAME_LABEL = "kubernetes.io/hostname"
@@ -131,6 +131,7 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
     check_inclusion = any(
         (c.honor_node_affinity and (pod.node_selector or pod.required_node_affinity))
         or c.honor_taints for c in constraints)
+    memo_keys = {id(c): selector_key(namespace, c.selector) for c in constraints}
     ignored: set[int] = set()
     domain_counts: dict[tuple[str, str], int] = {}
     zone_like = [(index, c) for index, c in enumerate(constraints)
@@ -165,9 +166,11 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
                 pair = (constraint.topology_key, value)
                 if pair in domain_counts and (
                         not check_inclusion or _included(constraint, pod, node)):
-                    domain_counts[pair] += node.count_matching(namespace, constraint.selector)
+                    cached = node.selector_counts.get(memo_keys[id(constraint)])
+                    domain_counts[pair] += (cached if cached is not None else
+                                            node.count_matching(namespace, constraint.selector))
     terms = [(c.topology_key, c.topology_key == HOSTNAME_LABEL, c.selector, weights[i],
-              c.max_skew - 1) for i, c in enumerate(constraints)]
+              c.max_skew - 1, memo_keys[id(c)]) for i, c in enumerate(constraints)]
     raw: list[int | None] = []
     for position, node in enumerate(feasible):
         if position in ignored:
@@ -175,12 +178,14 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
             continue
         labels = node.labels
         total = 0.0
-        for key, by_host, selector, weight, skew_bonus in terms:
+        for key, by_host, selector, weight, skew_bonus, memo_key in terms:
             value = labels.get(key)
             if value is None:
                 continue
             if by_host:
-                count = node.count_matching(namespace, selector)
+                count = node.selector_counts.get(memo_key)
+                if count is None:
+                    count = node.count_matching(namespace, selector)
             else:
                 count = domain_counts.get((key, value), 0)
             total += count * weight + skew_bonus
