@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from playground.engine.scheduler.podinfo import PodInfo, pod_key
-from playground.engine.scheduler.resources import PODS, Resources, resource_list
+from playground.engine.scheduler.resources import CPU, MEMORY, PODS, Resources, resource_list
 from playground.engine.scheduler.selectors import LabelSelector
 
 Taint = tuple[str, str, str]
@@ -32,7 +32,8 @@ class NodeInfo:
 
     __slots__ = (
         "node", "name", "labels", "taints", "blocking_taints", "prefer_no_schedule_taints",
-        "unschedulable", "allocatable", "allowed_pods", "images", "pods", "requested",
+        "unschedulable", "allocatable", "allowed_pods", "allocatable_cpu", "allocatable_memory",
+        "requested_cpu", "requested_memory", "images", "pods", "requested",
         "non_zero_cpu", "non_zero_memory", "used_ports", "pods_with_affinity",
         "pods_with_required_anti_affinity", "generation", "selector_counts", "_selectors",
     )
@@ -40,6 +41,8 @@ class NodeInfo:
     def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any]] = ()) -> None:
         self.pods: dict[str, PodInfo] = {}
         self.requested: Resources = {}
+        self.requested_cpu = 0
+        self.requested_memory = 0
         self.non_zero_cpu = 0
         self.non_zero_memory = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
@@ -71,6 +74,8 @@ class NodeInfo:
         self.unschedulable = bool(spec.get("unschedulable"))
         self.allocatable = resource_list(status.get("allocatable") or status.get("capacity"))
         self.allowed_pods = self.allocatable.get(PODS, 0)
+        self.allocatable_cpu = self.allocatable.get(CPU, 0)
+        self.allocatable_memory = self.allocatable.get(MEMORY, 0)
         self.images: dict[str, int] = {}
         for image in status.get("images") or ():
             for name in image.get("names") or ():
@@ -85,6 +90,8 @@ class NodeInfo:
         self.pods[info.key] = info
         for name, amount in info.requests.items():
             self.requested[name] = self.requested.get(name, 0) + amount
+        self.requested_cpu += info.cpu
+        self.requested_memory += info.memory
         self.non_zero_cpu += info.non_zero_cpu
         self.non_zero_memory += info.non_zero_memory
         for port in info.host_ports:
@@ -110,6 +117,8 @@ class NodeInfo:
             return None
         for name, amount in info.requests.items():
             self.requested[name] = self.requested.get(name, 0) - amount
+        self.requested_cpu -= info.cpu
+        self.requested_memory -= info.memory
         self.non_zero_cpu -= info.non_zero_cpu
         self.non_zero_memory -= info.non_zero_memory
         for port in info.host_ports:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from playground.engine.scheduler.nodeinfo import NodeInfo
 from playground.engine.scheduler.podinfo import PodInfo
-from playground.engine.scheduler.resources import CPU, MEMORY
 
 MAX_NODE_SCORE = 100
 
@@ -85,9 +84,8 @@ def least_allocated_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> list[i
     pod_cpu = pod.non_zero_cpu
     pod_memory = pod.non_zero_memory
     for node in feasible:
-        allocatable = node.allocatable
-        cpu = allocatable.get(CPU, 0)
-        memory = allocatable.get(MEMORY, 0)
+        cpu = node.allocatable_cpu
+        memory = node.allocatable_memory
         wanted_cpu = node.non_zero_cpu + pod_cpu
         wanted_memory = node.non_zero_memory + pod_memory
         total = 0
@@ -107,13 +105,11 @@ def balanced_allocation_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> li
     pod_cpu = pod.cpu
     pod_memory = pod.memory
     for node in feasible:
-        allocatable = node.allocatable
-        cpu = allocatable.get(CPU, 0)
-        memory = allocatable.get(MEMORY, 0)
+        cpu = node.allocatable_cpu
+        memory = node.allocatable_memory
         if cpu and memory:
-            requested = node.requested
-            cpu_fraction = min((requested.get(CPU, 0) + pod_cpu) / cpu, 1.0)
-            memory_fraction = min((requested.get(MEMORY, 0) + pod_memory) / memory, 1.0)
+            cpu_fraction = min((node.requested_cpu + pod_cpu) / cpu, 1.0)
+            memory_fraction = min((node.requested_memory + pod_memory) / memory, 1.0)
             deviation = abs(cpu_fraction - memory_fraction) / 2
         else:
             deviation = 0.0

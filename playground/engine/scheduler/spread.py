@@ -155,20 +155,26 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
             sizes[index] = len(feasible) - len(ignored)
     weights = [math.log(size + 2) for size in sizes]
     if domain_counts:
-        for node in nodes:
-            labels = node.labels
-            if require_all_topologies and not all(key in labels for key in keys):
-                continue
-            for _, constraint in zone_like:
-                value = labels.get(constraint.topology_key)
-                if value is None:
+        for _, constraint in zone_like:
+            key = constraint.topology_key
+            memo_key = memo_keys[id(constraint)]
+            per_value: dict[str, int] = {}
+            for node in nodes:
+                labels = node.labels
+                value = labels.get(key)
+                if value is None or (require_all_topologies
+                                     and not all(k in labels for k in keys)):
                     continue
-                pair = (constraint.topology_key, value)
-                if pair in domain_counts and (
-                        not check_inclusion or _included(constraint, pod, node)):
-                    cached = node.selector_counts.get(memo_keys[id(constraint)])
-                    domain_counts[pair] += (cached if cached is not None else
-                                            node.count_matching(namespace, constraint.selector))
+                if check_inclusion and not _included(constraint, pod, node):
+                    continue
+                count = node.selector_counts.get(memo_key)
+                if count is None:
+                    count = node.count_matching(namespace, constraint.selector)
+                if count:
+                    per_value[value] = per_value.get(value, 0) + count
+            for value, count in per_value.items():
+                if (key, value) in domain_counts:
+                    domain_counts[(key, value)] += count
     terms = [(c.topology_key, c.topology_key == HOSTNAME_LABEL, c.selector, weights[i],
               c.max_skew - 1, memo_keys[id(c)]) for i, c in enumerate(constraints)]
     raw: list[int | None] = []
