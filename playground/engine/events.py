@@ -6,10 +6,12 @@ Events are core/v1 `Event` objects, written like client-go's recorder writes the
 `firstTimestamp`/`lastTimestamp`/`count`.
 
 Aggregation follows client-go's EventCorrelator: an identical event (same source, object,
-type, reason, message) bumps `count` and `lastTimestamp` on the existing Event; once more than
-10 events that differ only in message arrive for one object and reason within 10 minutes, they
-are folded into one whose message starts `(combined from similar events): `. Events expire
-one hour after their last occurrence, like the API server's event TTL.
+type, reason, message) bumps `count` and `lastTimestamp` on the existing Event. Events that
+differ only in message are "similar": once 10 distinct messages have been seen for one object
+and reason, with no gap of more than 10 minutes between them, each further new message is
+folded into one Event whose message starts `(combined from similar events): `. Repeats of an
+identical event never count towards that limit. Events expire one hour after their last
+occurrence, like the API server's event TTL.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ class EventRecorder:
         self.clock = clock
         self._identical: dict[tuple[Any, ...], tuple[str, str]] | None = None
         self._identity_of: dict[tuple[str, str], tuple[Any, ...]] = {}
-        self._similar: dict[tuple[Any, ...], list[float]] = {}
+        # similar-event key -> (distinct messages seen, virtual time of the last one)
+        self._similar: dict[tuple[Any, ...], tuple[set[str], float]] = {}
         self._aggregate: dict[tuple[Any, ...], tuple[str, str]] = {}
         self._serial = 0
         clock.register(TTL_TIMER, self._expire)
@@ -73,12 +76,17 @@ class EventRecorder:
         now = self.clock.now
         similar_key = (component, host, involved["uid"], involved.get("fieldPath", ""), type_,
                        reason)
-        times = [t for t in self._similar.get(similar_key, []) if now - t < AGGREGATE_WINDOW]
-        times.append(now)
-        self._similar[similar_key] = times
+        messages, last = self._similar.get(similar_key, (set(), now))
+        if now - last > AGGREGATE_WINDOW:
+            messages = set()
+        messages.add(message)
+        self._similar[similar_key] = (messages, now)
         identity = (component, host, involved["uid"], involved.get("fieldPath", ""), type_,
                     reason, message)
-        if len(times) > AGGREGATE_MAX:
+        if len(messages) >= AGGREGATE_MAX:
+            # keep the set below the limit (client-go pops one); dropping the newest keeps
+            # the first nine messages counting on their own Events, deterministically
+            messages.discard(message)
             message = COMBINED_PREFIX + message
             identity = identity[:-1] + ("<combined>",)
             existing = self._aggregate.get(similar_key)
