@@ -42,8 +42,14 @@ def _bump(counts: dict[Domain, int], term: AffinityTerm, node: NodeInfo, by: int
 class AffinityFilter:
     """PreFilter state; `active` is False when no rule can reject any node."""
 
-    __slots__ = ("pod", "affinity_counts", "anti_affinity_counts", "existing_anti_counts",
-                 "active", "self_affine")
+    __slots__ = (
+        "active",
+        "affinity_counts",
+        "anti_affinity_counts",
+        "existing_anti_counts",
+        "pod",
+        "self_affine",
+    )
 
     def __init__(self, pod: PodInfo, nodes: Sequence[NodeInfo],
                  namespace_labels: NamespaceLabels | None) -> None:

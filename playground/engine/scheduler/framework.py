@@ -55,9 +55,21 @@ class NodeDiagnosis:
 class ScheduleResult:
     """The decision, with everything needed to explain it (diagnoses are built on demand)."""
 
-    __slots__ = ("node_name", "message", "evaluated_nodes", "feasible_nodes",
-                 "next_start_index", "nominated_node_name", "victims", "_examined",
-                 "_rejections", "_feasible", "_scores", "_totals", "_diagnoses")
+    __slots__ = (
+        "_diagnoses",
+        "_examined",
+        "_feasible",
+        "_rejections",
+        "_scores",
+        "_totals",
+        "evaluated_nodes",
+        "feasible_nodes",
+        "message",
+        "next_start_index",
+        "node_name",
+        "nominated_node_name",
+        "victims",
+    )
 
     def __init__(self, node_name: str | None, message: str | None = None, *,
                  examined: Sequence[str] = (), rejections: Mapping[str, f.Rejection] | None = None,
@@ -275,10 +287,16 @@ def _unschedulable(pod: PodInfo, nodes: Sequence[NodeInfo],
                    examined: list[str], next_start: int,
                    namespace_labels: NamespaceLabels | None) -> ScheduleResult:
     """The FitError, after DefaultPreemption had its say."""
-    done = {"examined": examined, "rejections": rejected, "next_start_index": next_start}
+
+    def result(message: str, nominated: str | None = None,
+               victims: tuple[Mapping[str, Any], ...] = ()) -> ScheduleResult:
+        return ScheduleResult(None, message, examined=examined, rejections=rejected,
+                              next_start_index=next_start, nominated_node_name=nominated,
+                              victims=victims)
+
     if pod.preemption_never:
         post = "preemption: " + NOT_ELIGIBLE_PREEMPTION_NEVER
-        return ScheduleResult(None, fit_error_message(len(nodes), rejections, post), **done)
+        return result(fit_error_message(len(nodes), rejections, post))
     preemption: list[f.Rejection] = []
     candidates: list[tuple[NodeInfo, list[PodInfo]]] = []
     for node in nodes:
@@ -293,11 +311,10 @@ def _unschedulable(pod: PodInfo, nodes: Sequence[NodeInfo],
             candidates.append((node, outcome))
     if candidates:
         node, victims = _pick_candidate(candidates)
-        return ScheduleResult(None, fit_error_message(len(nodes), rejections),
-                              nominated_node_name=node.name,
-                              victims=tuple(v.pod for v in victims), **done)
+        return result(fit_error_message(len(nodes), rejections), node.name,
+                      tuple(v.pod for v in victims))
     post = "preemption: " + fit_error_message(len(nodes), preemption)[:-1]
-    return ScheduleResult(None, fit_error_message(len(nodes), rejections, post), **done)
+    return result(fit_error_message(len(nodes), rejections, post))
 
 
 def _importance(pod: PodInfo) -> tuple[int, str]:

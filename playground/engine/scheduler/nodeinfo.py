@@ -31,11 +31,30 @@ class NodeInfo:
     """The scheduler's view of one node: labels, taints, allocatable and what is requested."""
 
     __slots__ = (
-        "node", "name", "labels", "taints", "blocking_taints", "prefer_no_schedule_taints",
-        "unschedulable", "allocatable", "allowed_pods", "allocatable_cpu", "allocatable_memory",
-        "requested_cpu", "requested_memory", "images", "pods", "requested",
-        "non_zero_cpu", "non_zero_memory", "used_ports", "pods_with_affinity",
-        "pods_with_required_anti_affinity", "generation", "selector_counts", "_selectors",
+        "_selectors",
+        "allocatable",
+        "allocatable_cpu",
+        "allocatable_memory",
+        "allowed_pods",
+        "blocking_taints",
+        "generation",
+        "images",
+        "labels",
+        "name",
+        "node",
+        "non_zero_cpu",
+        "non_zero_memory",
+        "pods",
+        "pods_with_affinity",
+        "pods_with_required_anti_affinity",
+        "prefer_no_schedule_taints",
+        "requested",
+        "requested_cpu",
+        "requested_memory",
+        "selector_counts",
+        "taints",
+        "unschedulable",
+        "used_ports",
     )
 
     def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any]] = ()) -> None:

@@ -53,7 +53,7 @@ def tolerates(tolerations: tuple[Toleration, ...], key: str, value: str, effect:
 class AffinityTerm:
     """A compiled `PodAffinityTerm`: which pods (namespaces + selector) and at what topology."""
 
-    __slots__ = ("selector", "namespaces", "namespace_selector", "topology_key")
+    __slots__ = ("namespace_selector", "namespaces", "selector", "topology_key")
 
     def __init__(self, term: Mapping[str, Any], owner_namespace: str,
                  owner_labels: Mapping[str, str]) -> None:
@@ -89,8 +89,15 @@ class AffinityTerm:
 class SpreadConstraint:
     """A compiled `topologySpreadConstraints` entry."""
 
-    __slots__ = ("max_skew", "topology_key", "hard", "selector", "min_domains",
-                 "honor_node_affinity", "honor_taints")
+    __slots__ = (
+        "hard",
+        "honor_node_affinity",
+        "honor_taints",
+        "max_skew",
+        "min_domains",
+        "selector",
+        "topology_key",
+    )
 
     def __init__(self, constraint: Mapping[str, Any], pod_labels: Mapping[str, str]) -> None:
         self.max_skew: int = int(constraint.get("maxSkew", 1))
@@ -107,12 +114,34 @@ class PodInfo:
     """The scheduler's parsed view of one pod."""
 
     __slots__ = (
-        "pod", "key", "name", "namespace", "labels", "priority", "node_name", "requests",
-        "cpu", "memory", "non_zero_cpu", "non_zero_memory", "host_ports", "tolerations",
-        "node_selector", "required_node_affinity", "preferred_node_affinity",
-        "required_affinity", "required_anti_affinity", "preferred_affinity",
-        "preferred_anti_affinity", "spread_constraints", "terminating", "preemption_never",
-        "images", "start_time", "has_affinity", "fit_requests",
+        "cpu",
+        "fit_requests",
+        "has_affinity",
+        "host_ports",
+        "images",
+        "key",
+        "labels",
+        "memory",
+        "name",
+        "namespace",
+        "node_name",
+        "node_selector",
+        "non_zero_cpu",
+        "non_zero_memory",
+        "pod",
+        "preemption_never",
+        "preferred_affinity",
+        "preferred_anti_affinity",
+        "preferred_node_affinity",
+        "priority",
+        "requests",
+        "required_affinity",
+        "required_anti_affinity",
+        "required_node_affinity",
+        "spread_constraints",
+        "start_time",
+        "terminating",
+        "tolerations",
     )
 
     def __init__(self, pod: Mapping[str, Any]) -> None:

@@ -102,7 +102,7 @@ def pod_resource_requests(pod: Mapping[str, Any], *, non_zero: bool = False) -> 
             _max(init_peak, during)
     _add(total, sidecars)
     _max(total, init_peak)
-    pod_level = resource_list(((spec.get("resources") or {}).get("requests")))
+    pod_level = resource_list((spec.get("resources") or {}).get("requests"))
     for name in (CPU, MEMORY):
         if name in pod_level:
             total[name] = pod_level[name]

@@ -41,7 +41,7 @@ def _requirement_matches(labels: Mapping[str, str], key: str, operator: str,
 class LabelSelector:
     """A compiled `metav1.LabelSelector`; `None` selects nothing, `{}` selects everything."""
 
-    __slots__ = ("requirements", "selects_nothing", "key", "ident", "_hash")
+    __slots__ = ("_hash", "ident", "key", "requirements", "selects_nothing")
 
     def __init__(self, selector: Mapping[str, Any] | None,
                  extra: tuple[Requirement, ...] = ()) -> None:
@@ -93,7 +93,7 @@ def with_label_keys(pod_labels: Mapping[str, str], match_keys: Any,
 class NodeSelectorTerm:
     """One `nodeSelectorTerms` entry: label requirements and `metadata.name` field requirements."""
 
-    __slots__ = ("expressions", "fields", "empty")
+    __slots__ = ("empty", "expressions", "fields")
 
     def __init__(self, term: Mapping[str, Any]) -> None:
         self.expressions = tuple(

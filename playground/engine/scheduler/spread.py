@@ -75,7 +75,7 @@ def _included(constraint: SpreadConstraint, pod: PodInfo, node: NodeInfo) -> boo
 class SpreadFilter:
     """PreFilter state for the hard constraints, then the per-node Filter."""
 
-    __slots__ = ("pod", "constraints", "counts", "minimums", "self_match")
+    __slots__ = ("constraints", "counts", "minimums", "pod", "self_match")
 
     def __init__(self, pod: PodInfo, nodes: Sequence[NodeInfo]) -> None:
         self.pod = pod
