@@ -16,6 +16,7 @@ occurrence, like the API server's event TTL.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playground.engine.clock import Clock
@@ -28,6 +29,8 @@ COMBINED_PREFIX = "(combined from similar events): "
 TTL_TIMER = "event-ttl"
 
 NORMAL, WARNING = "Normal", "Warning"
+
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class EventRecorder:
@@ -97,7 +100,8 @@ class EventRecorder:
             return self._bump(existing, message, writer)
         namespace = meta.get("namespace") or "default"
         self._serial += 1
-        nanos = int(round(now * 1e9)) + self._serial
+        # client-go names an Event after the UnixNano of its first occurrence
+        nanos = _unix_nanos(self.clock.epoch) + round(now * 1e9) + self._serial
         name = f"{meta['name']}.{nanos:x}"
         stamp = self.clock.timestamp()
         event: Obj = {
@@ -162,6 +166,11 @@ def _identity(event: Obj) -> tuple[Any, ...]:
         message = "<combined>"
     return (src.get("component", ""), src.get("host", ""), inv.get("uid", ""),
             inv.get("fieldPath", ""), event.get("type", ""), event.get("reason", ""), message)
+
+
+def _unix_nanos(instant: datetime) -> int:
+    """Nanoseconds since the Unix epoch, in integers (a float loses the low digits)."""
+    return (instant - _UNIX_EPOCH) // timedelta(microseconds=1) * 1000
 
 
 def _event_uid(name: str) -> str:
