@@ -248,6 +248,15 @@ class Store:
         self._journal, self._journal_changes = {}, []
         return journal, changes
 
+    def requeue_journal(self, journal: dict[tuple[str, str, str], Obj | None],
+                        changes: list[ChangeRecord]) -> None:
+        """Put back a drained journal whose save failed, so the next save writes it (entries
+        journalled since then are newer and win)."""
+        merged = dict(journal)
+        merged.update(self._journal)
+        self._journal = merged
+        self._journal_changes = list(changes) + self._journal_changes
+
     def load(self, resource: str, obj: Obj) -> None:
         """Put a persisted object back without announcing or journalling it."""
         meta = obj["metadata"]

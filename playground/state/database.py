@@ -125,6 +125,7 @@ class StateDB:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            cluster.store.requeue_journal(journal, changes)
             raise
         return len(journal)
 
