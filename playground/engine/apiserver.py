@@ -340,10 +340,11 @@ class APIServer:
             new["status"] = current["status"]
         elif not trusted:
             new.pop("status", None)
-        defaults.apply_defaults(new)
-        if rt.kind == "Pod":
-            self._admit(rt, new)
         if not trusted:
+            # controllers write objects that were defaulted when first stored
+            defaults.apply_defaults(new)
+            if rt.kind == "Pod":
+                self._admit(rt, new)
             errs = validation.validate_update(new, current)
             if errs:
                 raise errors.invalid(rt.kind, rt.group, name, errs)

@@ -21,6 +21,7 @@ from playground.engine.clock import Clock, Timer
 from playground.engine.controllers.base import ControllerManager
 from playground.engine.controllers.garbage_collector import GarbageCollector
 from playground.engine.controllers.namespaces import NamespaceController, ServiceAccountController
+from playground.engine.controllers.scheduler import SchedulerController
 from playground.engine.events import EventRecorder
 from playground.engine.network.allocators import DNS_SERVICE_IP, KUBERNETES_SERVICE_IP
 from playground.engine.nodes import node_object
@@ -73,8 +74,9 @@ class Cluster:
         self.recorder = EventRecorder(self.store, self.clock)
         self.node_counter = 0
         self.controllers = ControllerManager(self)
+        self.scheduler = SchedulerController(self)
         for controller in (NamespaceController(self), ServiceAccountController(self),
-                           GarbageCollector(self)):
+                           GarbageCollector(self), self.scheduler):
             self.controllers.add(controller)
 
     # -- creation -------------------------------------------------------------------------

@@ -1,0 +1,201 @@
+"""kube-scheduler as a controller: binds pending pods to nodes, or says why it cannot.
+
+It keeps one `NodeInfo` per node (what is requested there, host ports, labels, taints), updated
+incrementally from pod and node watch events, and runs the pure decision library in
+`engine.scheduler` for each pending pod. A bound pod gets `spec.nodeName`, the PodScheduled
+condition and a `Scheduled` event; a pod nothing fits gets PodScheduled=False/Unschedulable and
+a `FailedScheduling` warning with the real message. Unschedulable pods are retried when
+something that could help happens (a node appears or changes, a pod goes away) and at least
+every 5 minutes, as the real scheduler flushes its unschedulable queue.
+
+The result of each pod's latest attempt is kept (`explanations`) so "why is this pod Pending?"
+and "why did it land on worker-2?" can be answered from the scheduler's own reasoning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from playground.engine.controllers.base import Controller
+from playground.engine.errors import APIError
+from playground.engine.scheduler import NodeInfo, ScheduleResult, schedule
+from playground.engine.store import DELETED, Obj, WatchEvent
+
+SCHEDULER_NAME = "default-scheduler"
+UNSCHEDULABLE_FLUSH = 300.0
+_RETRY_ALL = "*retry-unschedulable*"
+
+
+class SchedulerController(Controller):
+    """The default scheduler."""
+
+    name = SCHEDULER_NAME
+    watches = ("pods", "nodes")
+    actor_kind = "scheduler"
+
+    def __init__(self, cluster: Any) -> None:
+        super().__init__(cluster)
+        self._nodes: dict[str, NodeInfo] | None = None
+        self._order: list[str] = []
+        self._start = 0
+        self.unschedulable: dict[str, None] = {}
+        self.explanations: dict[str, ScheduleResult] = {}
+        self._rng = cluster.seeds.stream("scheduler")
+
+    # -- node cache -----------------------------------------------------------------------
+    def node_infos(self) -> dict[str, NodeInfo]:
+        """NodeInfos by node name (built from the store on first use)."""
+        if self._nodes is None:
+            self._nodes = {}
+            for node in self.store.iter("nodes"):
+                name = node["metadata"]["name"]
+                pods = [p for p in self.store.pods_on_node(name) if _counts(p)]
+                self._nodes[name] = NodeInfo(node, pods)
+            self._order = sorted(self._nodes)
+        return self._nodes
+
+    def _track(self, event: WatchEvent) -> None:
+        if self._nodes is None:
+            return
+        obj = event.obj
+        if event.resource == "nodes":
+            name = obj["metadata"]["name"]
+            if event.type == DELETED:
+                self._nodes.pop(name, None)
+            elif name in self._nodes:
+                self._nodes[name].set_node(obj)
+            else:
+                pods = [p for p in self.store.pods_on_node(name) if _counts(p)]
+                self._nodes[name] = NodeInfo(obj, pods)
+            self._order = sorted(self._nodes)
+            return
+        old_node = ((event.old or {}).get("spec") or {}).get("nodeName")
+        new_node = (obj.get("spec") or {}).get("nodeName")
+        if old_node and old_node != new_node and old_node in self._nodes:
+            self._nodes[old_node].remove_pod(event.old or obj)
+        if not new_node or new_node not in self._nodes:
+            return
+        info = self._nodes[new_node]
+        if event.type == DELETED or not _counts(obj):
+            info.remove_pod(obj)
+        elif event.old is None or not _same_scheduling_view(event.old, obj) or \
+                old_node != new_node:
+            info.add_pod(obj)
+
+    # -- queueing -------------------------------------------------------------------------
+    def keys_for(self, event: WatchEvent) -> Iterable[str]:
+        self._track(event)
+        obj = event.obj
+        meta = obj["metadata"]
+        if event.resource == "nodes":
+            if event.type != DELETED and self.unschedulable:
+                yield _RETRY_ALL
+            return
+        key = f"{meta.get('namespace', '')}/{meta['name']}"
+        if event.type == DELETED:
+            self.unschedulable.pop(key, None)
+            self.explanations.pop(meta.get("uid", ""), None)
+            if (obj.get("spec") or {}).get("nodeName") and self.unschedulable:
+                yield _RETRY_ALL
+            return
+        if _pending(obj):
+            yield key
+        elif event.old is not None and _counts(event.old) and not _counts(obj) and \
+                self.unschedulable:
+            yield _RETRY_ALL
+
+    def resync(self) -> Iterable[str]:
+        for pod in self.store.iter("pods"):
+            if _pending(pod):
+                meta = pod["metadata"]
+                yield f"{meta.get('namespace', '')}/{meta['name']}"
+
+    # -- scheduling -----------------------------------------------------------------------
+    def reconcile(self, key: str) -> None:
+        if key == _RETRY_ALL:
+            for pod_key in list(self.unschedulable):
+                self.cluster.controllers.enqueue(self.name, pod_key)
+            return
+        namespace, _, name = key.partition("/")
+        pod = self.store.get("pods", namespace, name)
+        if pod is None or not _pending(pod):
+            self.unschedulable.pop(key, None)
+            return
+        nodes = self.node_infos()
+        ordered = [nodes[n] for n in self._order]
+        result = schedule(pod, ordered, self._rng, start_index=self._start)
+        self._start = result.next_start_index
+        self.explanations[pod["metadata"].get("uid", "")] = result
+        if result.node_name is not None:
+            self.unschedulable.pop(key, None)
+            self._bind(pod, result.node_name)
+        else:
+            self.unschedulable[key] = None
+            self._mark_unschedulable(pod, result.message or "")
+            self.wake_after(UNSCHEDULABLE_FLUSH, _RETRY_ALL)
+
+    def _bind(self, pod: Obj, node_name: str) -> None:
+        bound = dict(pod)
+        bound["metadata"] = dict(pod["metadata"])
+        bound["spec"] = dict(pod["spec"], nodeName=node_name)
+        status = dict(pod.get("status") or {})
+        status["conditions"] = _with_condition(status.get("conditions"), {
+            "type": "PodScheduled", "status": "True", "lastProbeTime": None,
+            "lastTransitionTime": self.clock.timestamp()})
+        bound["status"] = status
+        try:
+            stored = self.api.update(bound, self.actor, reason=f"bound to {node_name}")
+        except APIError:
+            return
+        meta = stored["metadata"]
+        self.recorder.record(
+            stored, "Normal", "Scheduled",
+            f"Successfully assigned {meta['namespace']}/{meta['name']} to {node_name}",
+            SCHEDULER_NAME, actor=self.actor)
+
+    def _mark_unschedulable(self, pod: Obj, message: str) -> None:
+        status = dict(pod.get("status") or {})
+        current = next((c for c in status.get("conditions") or ()
+                        if c.get("type") == "PodScheduled"), None)
+        if current is None or current.get("message") != message or \
+                current.get("status") != "False":
+            status["conditions"] = _with_condition(status.get("conditions"), {
+                "type": "PodScheduled", "status": "False", "lastProbeTime": None,
+                "lastTransitionTime": (current or {}).get("lastTransitionTime")
+                if current and current.get("status") == "False" else self.clock.timestamp(),
+                "reason": "Unschedulable", "message": message})
+            updated = dict(pod)
+            updated["metadata"] = dict(pod["metadata"])
+            updated["status"] = status
+            pod = self.api.update_status(updated, self.actor, reason="unschedulable")
+        self.recorder.record(pod, "Warning", "FailedScheduling", message, SCHEDULER_NAME,
+                             actor=self.actor)
+
+
+def _pending(pod: Obj) -> bool:
+    spec = pod.get("spec") or {}
+    return (not spec.get("nodeName") and not pod["metadata"].get("deletionTimestamp")
+            and spec.get("schedulerName", SCHEDULER_NAME) == SCHEDULER_NAME
+            and (pod.get("status") or {}).get("phase", "Pending") == "Pending"
+            and not spec.get("schedulingGates"))
+
+
+def _counts(pod: Obj) -> bool:
+    """Whether a bound pod still holds resources on its node."""
+    return (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+
+
+def _same_scheduling_view(old: Obj, new: Obj) -> bool:
+    """Only labels, the deletion mark and the spec matter to the node's accounting."""
+    return (old.get("spec") == new.get("spec")
+            and old["metadata"].get("labels") == new["metadata"].get("labels")
+            and bool(old["metadata"].get("deletionTimestamp")) ==
+            bool(new["metadata"].get("deletionTimestamp")))
+
+
+def _with_condition(conditions: list[dict[str, Any]] | None,
+                    condition: dict[str, Any]) -> list[dict[str, Any]]:
+    kept = [c for c in conditions or () if c.get("type") != condition["type"]]
+    kept.append(condition)
+    return kept
