@@ -96,6 +96,7 @@ class Store:
         self._journal: dict[tuple[str, str, str], Obj | None] = {}
         self._journal_changes: list[ChangeRecord] = []
         self.history: deque[ChangeRecord] = deque(maxlen=history_limit)
+        self._records: dict[str, dict[str, Any]] = {}
 
     # -- reads ----------------------------------------------------------------------------
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
@@ -118,8 +119,9 @@ class Store:
             return iter(())
         candidates: Iterable[Obj]
         pairs = selector.equality_pairs() if selector is not None else {}
-        node_field = next((f for f in fields if f.field == "spec.nodeName" and not f.negated),
-                          None)
+        # `spec.nodeName=` (unscheduled pods) cannot use the node index
+        node_field = next((f for f in fields if f.field == "spec.nodeName" and not f.negated
+                           and f.value), None)
         if pairs:
             index = self._labels.get(resource, {})
             keys: set[Key] | None = None
@@ -240,6 +242,29 @@ class Store:
         for watcher in tuple(self._watchers.get(None, ())):
             watcher(event)
 
+    # -- internal records -----------------------------------------------------------------
+    # Components keep state that is not an API object (a kubelet's container runtime, logs)
+    # as records: persisted with the objects, never watched, listed or versioned.
+    RECORD_PREFIX = "~"
+
+    def put_record(self, kind: str, key: str, data: dict[str, Any]) -> None:
+        """Save (and journal) one record of a component's private state."""
+        self._records.setdefault(kind, {})[key] = data
+        self._journal[(self.RECORD_PREFIX + kind, "", key)] = data
+
+    def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
+        """A saved record, or None."""
+        return self._records.get(kind, {}).get(key)
+
+    def remove_record(self, kind: str, key: str) -> None:
+        """Forget a record."""
+        if self._records.get(kind, {}).pop(key, None) is not None:
+            self._journal[(self.RECORD_PREFIX + kind, "", key)] = None
+
+    def records(self, kind: str) -> dict[str, dict[str, Any]]:
+        """All records of one kind (read-only)."""
+        return self._records.get(kind, {})
+
     # -- journal for persistence ----------------------------------------------------------
     def drain_journal(self) -> tuple[dict[tuple[str, str, str], Obj | None], list[ChangeRecord]]:
         """Objects written since the last drain ((resource, ns, name) → object, None when
@@ -258,7 +283,10 @@ class Store:
         self._journal_changes = list(changes) + self._journal_changes
 
     def load(self, resource: str, obj: Obj) -> None:
-        """Put a persisted object back without announcing or journalling it."""
+        """Put a persisted object (or record) back without announcing or journalling it."""
+        if resource.startswith(self.RECORD_PREFIX):
+            self._records.setdefault(resource[1:], {})[obj["metadata"]["name"]] = obj["data"]
+            return
         meta = obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
         table = self._objects.setdefault(resource, {})
@@ -273,6 +301,9 @@ class Store:
         for resource, table in self._objects.items():
             for obj in table.values():
                 yield resource, obj
+        for kind, records in self._records.items():
+            for key, data in records.items():
+                yield self.RECORD_PREFIX + kind, {"metadata": {"name": key}, "data": data}
 
     # -- indices --------------------------------------------------------------------------
     def _index(self, resource: str, key: Key, obj: Obj) -> None:
