@@ -999,6 +999,8 @@ def seq(inv: Invocation) -> int:
         arg = args.pop(0)
         if arg == "-s" and args:
             sep = args.pop(0)
+        elif arg.startswith("-s") and len(arg) > 2:
+            sep = arg[2:]
         elif arg == "-w":
             width = True
         else:
