@@ -38,6 +38,22 @@ class GarbageCollector(Controller):
             if found is None or found[1]["metadata"].get("deletionTimestamp"):
                 yield owner_uid
 
+    def resync(self) -> Iterable[str]:
+        """After a restart, as the collector's graph rebuild does: owners being deleted with a
+        policy still to carry out, and owners that are gone or going while dependents remain."""
+        keys: dict[str, None] = {}
+        for resource in self.store.resources():
+            for obj in self.store.iter(resource):
+                meta = obj["metadata"]
+                if meta.get("deletionTimestamp") and (
+                        {FOREGROUND, ORPHAN} & set(meta.get("finalizers") or ())):
+                    keys[meta.get("uid", "")] = None
+                for ref in meta.get("ownerReferences") or ():
+                    found = self.store.by_uid(ref.get("uid", ""))
+                    if found is None or found[1]["metadata"].get("deletionTimestamp"):
+                        keys[ref.get("uid", "")] = None
+        return list(keys)
+
     def reconcile(self, key: str) -> None:
         if not key:
             return
