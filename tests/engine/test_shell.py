@@ -286,12 +286,12 @@ def test_wget_saves_index_html_like_the_helm_test() -> None:
     ("script", "stderr", "status"),
     [
         ("wget -q nosuch", "wget: bad address 'nosuch'\n", 1),
-        ("wget -qO- http://down", "wget: can't connect to remote host (10.96.229.109): "
-                                  "Connection refused\n", 1),
+        ("wget -qO- http://down", ("wget: can't connect to remote host (10.96.229.109): "
+                                  "Connection refused\n"), 1),
         ("wget -qO- http://web/x", "wget: server returned error: HTTP/1.1 404 Not Found\n", 1),
         ("wget -T 5 -qO- http://slow", "wget: download timed out\n", 1),
-        ("wget -qO- http://slow", "wget: can't connect to remote host (10.96.0.99): "
-                                  "Connection timed out\n", 1),
+        ("wget -qO- http://slow", ("wget: can't connect to remote host (10.96.0.99): "
+                                  "Connection timed out\n"), 1),
     ],
 )
 def test_wget_errors(script: str, stderr: str, status: int) -> None:
@@ -366,8 +366,8 @@ def test_commands_before_a_syntax_error_run() -> None:
     ("script", "stdout"),
     [
         ("false; echo $?; true; echo $?", "1\n0\n"),
-        ('echo "$GREETING, ${GREETING}!" ${NOPE:-default} ${GREETING:+set}', "hello, hello! "
-                                                                             "default set\n"),
+        ('echo "$GREETING, ${GREETING}!" ${NOPE:-default} ${GREETING:+set}', ("hello, hello! "
+                                                                             "default set\n")),
         ("A=1; export B=2; echo $A$B; env | grep -c '^A='", "12\n0\n"),
         ("A=5 printenv A; echo ${A:-unset}", "5\nunset\n"),
         ("echo $((2 + 3 * 4)) $((7 / 2)) $((7 % 3)) $((1 << 4)) $((3 > 2 && 1))", "14 3 1 16 1\n"),

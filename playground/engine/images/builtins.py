@@ -172,7 +172,7 @@ def b_set(inv: Invocation) -> int:
             return 0
         if arg in ("-o", "+o") and len(args) > 1:
             name = args[1]
-            for letter, long in flags.items():
+            for long in flags.values():
                 if long == name:
                     setattr(shell, long, arg == "-o")
             if name == "pipefail":
@@ -289,7 +289,7 @@ def b_read(inv: Invocation) -> int:
         for name in names:
             shell.vars[name] = ""
         return 1
-    text = line[:-1] if line.endswith("\n") else line
+    text = line.removesuffix("\n")
     if not raw:
         text = text.replace("\\", "")
     ifs = shell.vars.get("IFS", " \t\n")

@@ -286,19 +286,22 @@ def busybox_root(
     pod_ip: str = "10.244.0.5",
     namespace: str = "default",
     nameserver: str = "10.96.0.10",
+    mtime: float = 0.0,
 ) -> FileSystem:
-    """The starting tree of a busybox-like image running in a pod."""
+    """The starting tree of a busybox-like image running in a pod (files dated `mtime`)."""
     fs = FileSystem()
     for d in (
         "/bin", "/dev", "/etc", "/home", "/proc", "/root", "/sys", "/tmp", "/usr",
         "/usr/bin", "/usr/sbin", "/var", "/var/run", "/var/spool", "/var/www",
     ):
-        fs.mkdir(d, parents=True)
+        fs.mkdir(d, parents=True, mtime=mtime)
     fs.modes["/tmp"] = 0o1777
     fs.modes["/root"] = 0o700
     fs.write("/etc/hostname", hostname + "\n")
     fs.write("/etc/hosts", pod_hosts_file(hostname, pod_ip))
     fs.write("/etc/resolv.conf", pod_resolv_conf(namespace, nameserver))
+    for path in list(fs.files):
+        fs.mtimes[path] = mtime
     fs.write(
         "/etc/passwd",
         "root:x:0:0:root:/root:/bin/sh\n"
@@ -319,4 +322,6 @@ def busybox_root(
         "operator:x:37:\nutmp:x:43:\nplugdev:x:46:\nstaff:x:50:\nlock:x:54:\n"
         "netdev:x:82:\nusers:x:100:\nnogroup:x:65534:\n",
     )
+    for path in ("/etc/passwd", "/etc/group"):
+        fs.mtimes[path] = mtime
     return fs

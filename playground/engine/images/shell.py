@@ -23,14 +23,13 @@ from __future__ import annotations
 import fnmatch
 import math
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from playground.engine.images.filesystem import FileSystemError
 from playground.engine.images.shell_api import (
     BUSYBOX_APPLETS,
     BufferSink,
-    CallbackSink,
     DnsAnswer,
     HttpResult,
     Invocation,
@@ -661,7 +660,7 @@ class Shell:
         from playground.engine.images.builtins import SPECIAL_BUILTINS, shell_builtin
         from playground.engine.images.shell_words import expand_string, expand_words
 
-        self.sub_status: int | None = None
+        self.sub_status = None
         argv = yield from expand_words(self, node.words, fds)
         assigns: dict[str, str] = {}
         for name, raw in node.assigns:
@@ -764,7 +763,7 @@ class Shell:
                 out[r.fd] = NullStream() if r.op != "<" else TextSource("")
                 continue
             if target in ("/dev/stdout", "/proc/self/fd/1", "/dev/stderr", "/proc/self/fd/2"):
-                src = 1 if target.endswith("1") or target.endswith("stdout") else 2
+                src = 1 if target.endswith(("1", "stdout")) else 2
                 out[r.fd] = fds.get(src, NullStream())
                 continue
             try:

@@ -21,7 +21,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Sleep:
-    """Yielded by a running process when `seconds` of virtual time must pass."""
+    """Yielded by a running process when `seconds` of virtual time must pass.
+
+    `math.inf` means the process waits for ever (`sleep infinity`, `tail -f /dev/null`): it
+    only ends when it is stopped, so the driver need not wake it again.
+    """
 
     seconds: float
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Generator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from playground.engine.images.filesystem import FileSystemError, normalize
@@ -176,14 +176,19 @@ def test(inv: Invocation) -> int:
     if name == "[" or name == "[[":
         close = "]" if name == "[" else "]]"
         if not args or args[-1] != close:
-            inv.err(f"{inv.shell.arg0}: {name}: missing {close}\n")
+            inv.err(f"{_applet_name(inv)}: missing {close}\n")
             return 2
         args = args[:-1]
     try:
         return 0 if _test_expr(inv, args) else 1
     except _TestError as e:
-        inv.err(f"{inv.shell.arg0}: {name}: {e}\n")
+        inv.err(f"{_applet_name(inv)}: {e}\n")
         return 2
+
+
+def _applet_name(inv: Invocation) -> str:
+    """The name busybox prefixes to a builtin applet's errors: the shell's, `sh`."""
+    return inv.shell.name.rsplit("/", 1)[-1]
 
 
 def _test_expr(inv: Invocation, args: list[str]) -> bool:
@@ -219,7 +224,7 @@ def _test_expr(inv: Invocation, args: list[str]) -> bool:
         return _test_expr(inv, args[1:-1])
     if len(args) == 4 and args[0] == "!":
         return not _test_expr(inv, args[1:])
-    raise _TestError("syntax error" if len(args) > 3 else f"{args[1]}: unknown operand")
+    raise _TestError(f"{args[1]}: unknown operand")
 
 
 _BINARY_TESTS = {"=", "==", "!=", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "<", ">", "-nt",
@@ -322,7 +327,27 @@ _MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", 
 
 def strftime(fmt: str, when: float) -> str:
     """C `strftime` for UTC, without depending on the platform's C library."""
-    t = datetime.fromtimestamp(when, tz=timezone.utc)
+    t = datetime.fromtimestamp(when, tz=UTC)
+    h12 = t.hour % 12 or 12
+    table: dict[str, Callable[[], str]] = {
+        "a": lambda: _DAYS[t.weekday()], "A": lambda: _DAYS_LONG[t.weekday()],
+        "b": lambda: _MONTHS[t.month - 1], "h": lambda: _MONTHS[t.month - 1],
+        "B": lambda: _MONTHS_LONG[t.month - 1], "d": lambda: f"{t.day:02d}",
+        "e": lambda: f"{t.day:2d}", "H": lambda: f"{t.hour:02d}", "k": lambda: f"{t.hour:2d}",
+        "I": lambda: f"{h12:02d}", "l": lambda: f"{h12:2d}", "M": lambda: f"{t.minute:02d}",
+        "S": lambda: f"{t.second:02d}", "p": lambda: "AM" if t.hour < 12 else "PM",
+        "y": lambda: f"{t.year % 100:02d}", "Y": lambda: str(t.year),
+        "m": lambda: f"{t.month:02d}", "j": lambda: f"{t.timetuple().tm_yday:03d}",
+        "Z": lambda: "UTC", "z": lambda: "+0000", "s": lambda: str(math.floor(when)),
+        "N": lambda: f"{round((when % 1) * 1e9) % 1_000_000_000:09d}",
+        "T": lambda: f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}",
+        "R": lambda: f"{t.hour:02d}:{t.minute:02d}",
+        "D": lambda: f"{t.month:02d}/{t.day:02d}/{t.year % 100:02d}",
+        "F": lambda: f"{t.year}-{t.month:02d}-{t.day:02d}", "n": lambda: "\n",
+        "t": lambda: "\t", "%": lambda: "%", "u": lambda: str(t.isoweekday()),
+        "w": lambda: str(t.isoweekday() % 7),
+        "c": lambda: strftime("%a %b %e %H:%M:%S %Y", when),
+    }
     out: list[str] = []
     i = 0
     while i < len(fmt):
@@ -333,26 +358,6 @@ def strftime(fmt: str, when: float) -> str:
             continue
         d = fmt[i + 1]
         i += 2
-        h12 = t.hour % 12 or 12
-        table: dict[str, Callable[[], str]] = {
-            "a": lambda: _DAYS[t.weekday()], "A": lambda: _DAYS_LONG[t.weekday()],
-            "b": lambda: _MONTHS[t.month - 1], "h": lambda: _MONTHS[t.month - 1],
-            "B": lambda: _MONTHS_LONG[t.month - 1], "d": lambda: f"{t.day:02d}",
-            "e": lambda: f"{t.day:2d}", "H": lambda: f"{t.hour:02d}", "k": lambda: f"{t.hour:2d}",
-            "I": lambda: f"{h12:02d}", "l": lambda: f"{h12:2d}", "M": lambda: f"{t.minute:02d}",
-            "S": lambda: f"{t.second:02d}", "p": lambda: "AM" if t.hour < 12 else "PM",
-            "y": lambda: f"{t.year % 100:02d}", "Y": lambda: str(t.year),
-            "m": lambda: f"{t.month:02d}", "j": lambda: f"{t.timetuple().tm_yday:03d}",
-            "Z": lambda: "UTC", "z": lambda: "+0000", "s": lambda: str(int(math.floor(when))),
-            "N": lambda: f"{int(round((when % 1) * 1e9)) % 1_000_000_000:09d}",
-            "T": lambda: f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}",
-            "R": lambda: f"{t.hour:02d}:{t.minute:02d}",
-            "D": lambda: f"{t.month:02d}/{t.day:02d}/{t.year % 100:02d}",
-            "F": lambda: f"{t.year}-{t.month:02d}-{t.day:02d}", "n": lambda: "\n",
-            "t": lambda: "\t", "%": lambda: "%", "u": lambda: str(t.isoweekday()),
-            "w": lambda: str(t.isoweekday() % 7),
-            "c": lambda: strftime("%a %b %e %H:%M:%S %Y", when),
-        }
         out.append(table[d]() if d in table else "%" + d)
     return "".join(out)
 
@@ -856,7 +861,7 @@ def tail(inv: Invocation) -> Gen:
         yield Sleep(math.inf)
         return 0
     inputs, status = _inputs(inv, [f for f in files if f != "/dev/null"], "tail")
-    for name, text in inputs:
+    for _name, text in inputs:
         if use_bytes:
             inv.out(text[count - 1:] if from_start else text[-count:] if count else "")
             continue
@@ -1163,7 +1168,7 @@ def cut(inv: Invocation) -> int:
             delim = arg[2:] or (args.pop(0) if args else "\t")
         elif arg.startswith("-f"):
             fields = arg[2:] or (args.pop(0) if args else "")
-        elif arg.startswith("-c") or arg.startswith("-b"):
+        elif arg.startswith(("-c", "-b")):
             chars = arg[2:] or (args.pop(0) if args else "")
         else:
             files.append(arg)
@@ -1240,8 +1245,8 @@ def expr(inv: Invocation) -> int:
         if tok == "length":
             return str(len(primary()))
         if tok == "substr":
-            s, p, n = primary(), as_int(primary()), as_int(primary())
-            return s[p - 1:p - 1 + n] if p > 0 and n > 0 else ""
+            s, start, n = primary(), as_int(primary()), as_int(primary())
+            return s[start - 1:start - 1 + n] if start > 0 and n > 0 else ""
         if tok == "index":
             s, chars = primary(), primary()
             return str(next((i + 1 for i, c in enumerate(s) if c in chars), 0))
@@ -1287,12 +1292,11 @@ def expr(inv: Invocation) -> int:
             op = take()
             w = add()
             try:
-                a: int | str = as_int(v)
-                b: int | str = as_int(w)
+                cmp = (as_int(v) > as_int(w)) - (as_int(v) < as_int(w))
             except ValueError:
-                a, b = v, w
-            v = str(int({"=": a == b, "==": a == b, "!=": a != b, "<": a < b, "<=": a <= b,
-                         ">": a > b, ">=": a >= b}[op]))  # type: ignore[operator]
+                cmp = (v > w) - (v < w)
+            v = str(int({"=": cmp == 0, "==": cmp == 0, "!=": cmp != 0, "<": cmp < 0,
+                         "<=": cmp <= 0, ">": cmp > 0, ">=": cmp >= 0}[op]))
         return v
 
     def and_() -> str:

@@ -397,7 +397,7 @@ def curl(inv: Invocation) -> Gen:
             max_time is not None and result.elapsed > max_time)
         elapsed = min(result.elapsed, max_time) if max_time is not None else result.elapsed
         yield from _sleep(elapsed)
-        ms = int(round(elapsed * 1000))
+        ms = round(elapsed * 1000)
         if not quiet_errors:
             if timed_out:
                 inv.err(f"curl: (28) Failed to connect to {ip} port {port} after {ms} ms: "

@@ -534,7 +534,7 @@ class Parser:
         self.take()
         name = self.take()
         if name.kind != "word" or not _is_name(name.text):
-            raise ShellSyntaxError(f"syntax error: bad for loop variable")
+            raise ShellSyntaxError("syntax error: bad for loop variable")
         words: list[str] | None = None
         tok = self.peek()
         if tok.kind == "newline":
@@ -671,7 +671,7 @@ class Parser:
         if close.kind != "op" or close.text != ")":
             raise self._unexpected(close, ")")
         if not _is_name(name.text) and "-" not in name.text:
-            raise ShellSyntaxError(f"syntax error: bad function name")
+            raise ShellSyntaxError("syntax error: bad function name")
         self._skip_newlines()
         body = self._command()
         if isinstance(body, SimpleCommand):

@@ -141,10 +141,9 @@ def _glob(shell: Shell, pattern: str) -> list[str]:
                 if fs.exists(candidate, shell.cwd):
                     nxt.append(candidate)
                 continue
-            try:
-                names = fs.listdir(where, shell.cwd)
-            except Exception:  # noqa: BLE001 - not a directory: no matches
+            if not fs.is_dir(where, shell.cwd):
                 continue
+            names = fs.listdir(where, shell.cwd)
             for name in names:
                 if name.startswith(".") and not part.startswith("."):
                     continue
@@ -340,13 +339,13 @@ def _dollar(
             expr_segs = yield from _segments(shell, raw[i + 3:end - 1], fds, heredoc=True)
             expr = "".join(s[0] for s in expr_segs)
             try:
-                value = evaluate(expr, lambda k: _lookup(shell, k, fds) or "",
-                                 lambda k, v: shell.vars.__setitem__(k, v))
+                number = evaluate(expr, lambda k: _lookup(shell, k, fds) or "",
+                                  lambda k, v: shell.vars.__setitem__(k, v))
             except ArithmeticError_ as e:
                 raise _fatal(shell, fds, str(e)) from None
             except RecursionError:
                 raise _fatal(shell, fds, "arithmetic syntax error") from None
-            segs.append((str(value), quoted, split))
+            segs.append((str(number), quoted, split))
             return end + 1
     if raw.startswith("$(", i):
         end = _match_parens(raw, i + 1)
@@ -509,8 +508,8 @@ def _braced(
     if rest.startswith(":"):
         offset_raw, _, length_raw = rest[1:].partition(":")
         try:
-            getter = lambda k: _lookup(shell, k, fds) or ""  # noqa: E731
-            setter = lambda k, v: shell.vars.__setitem__(k, v)  # noqa: E731
+            getter = lambda k: _lookup(shell, k, fds) or ""
+            setter = lambda k, v: shell.vars.__setitem__(k, v)
             offset = evaluate(offset_raw, getter, setter)
             length = evaluate(length_raw, getter, setter) if length_raw else None
         except ArithmeticError_ as e:
@@ -527,7 +526,7 @@ def _braced(
 def _remove(value: str, pattern: str, op: str) -> str:
     n = len(value)
     if op == "#":
-        for k in range(0, n + 1):
+        for k in range(n + 1):
             if fnmatch.fnmatchcase(value[:k], pattern):
                 return value[k:]
     elif op == "##":
@@ -539,7 +538,7 @@ def _remove(value: str, pattern: str, op: str) -> str:
             if fnmatch.fnmatchcase(value[k:], pattern):
                 return value[:k]
     else:
-        for k in range(0, n + 1):
+        for k in range(n + 1):
             if fnmatch.fnmatchcase(value[k:], pattern):
                 return value[:k]
     return value
