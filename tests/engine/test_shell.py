@@ -17,6 +17,7 @@ from playground.engine.images.shell import (
     ShellContext,
     Sleep,
     TcpResult,
+    find_executable,
     run,
 )
 from playground.engine.images.shell_api import DEBIAN_COMMANDS
@@ -322,6 +323,9 @@ def test_missing_commands() -> None:
     c.finish()
     assert (c.stderr, c.stdout) == ("sh: curl: not found\n", "127\n")
     assert Container(["curl", "web"]).finish() == 128  # StartError: no such binary
+    ctx = Container(["true"]).ctx
+    assert not find_executable("curl", ctx)
+    assert find_executable("/bin/sh", ctx) and find_executable("wget", ctx)
     assert Container(["nginx"], extra={"applets": DEBIAN_COMMANDS}).finish() == 128
 
 

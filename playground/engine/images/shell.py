@@ -61,7 +61,7 @@ from playground.engine.images.shell_syntax import (
 
 __all__ = [
     "BUSYBOX_APPLETS", "DnsAnswer", "HttpResult", "Network", "Shell", "ShellContext", "Sleep",
-    "TcpResult", "run",
+    "TcpResult", "find_executable", "run",
 ]
 
 Gen = Generator[Any, None, Any]
@@ -234,6 +234,15 @@ class Process:
             job.wake = t + max(item.seconds, 0.0)
         elif isinstance(item, Block):
             job.block = item
+
+
+def find_executable(name: str, ctx: ShellContext) -> bool:
+    """Whether the container runtime can start `name` in this image (else StartError, 128)."""
+    shell = Shell(ctx, Process(ctx), name="sh", positional=[], env=dict(ctx.env), cwd=ctx.cwd)
+    base = name.rsplit("/", 1)[-1]
+    if base in ("sh", "ash", "bash", "dash") and shell._is_command(name):
+        return base in ctx.applets or base in ctx.programs
+    return shell._resolve(name) is not None
 
 
 def run(argv: list[str], ctx: ShellContext) -> Generator[Sleep, None, int]:

@@ -215,7 +215,7 @@ BUSYBOX_APPLETS = frozenset({
 
 DEBIAN_COMMANDS = (BUSYBOX_APPLETS - {"nslookup", "wget", "nc", "vi", "ping", "ifconfig", "ip",
                                       "netstat", "traceroute", "telnet", "busybox", "less",
-                                      "ps", "top"}) | {"bash", "dash"}
+                                      "ps", "top", "ash"}) | {"bash", "dash"}
 """Commands of a slim Debian image such as `nginx` (no ps, ping, nslookup, vi; has bash)."""
 
 
@@ -234,13 +234,18 @@ class ShellContext:
     programs: dict[str, Program] = field(default_factory=dict)
     """Image-specific executables by name (`nginx`, `perl`…), looked up after the applets."""
     pod_ip: str = ""
+    """The pod's IP: the source of its requests, printed by `hostname -i`."""
     cwd: str = "/"
+    """The container's workingDir."""
     stdin: str = ""
+    """Everything the process will read on standard input (`kubectl exec -i`)."""
     pid: int = 1
+    """`$$`: 1 for a container's own command, another number for `kubectl exec`."""
     uid: int = 0
     gid: int = 0
     groups: tuple[int, ...] = ()
     busybox_version: tuple[int, int] = (1, 36)
+    """Selects version-specific output, e.g. `nslookup` of busybox 1.28 (the docs' image)."""
     output_limit: int = 1 << 20
     """Characters of stdout+stderr one process may write; the rest is dropped (`yes`, runaway loops)."""
     steps_per_quantum: int = 10_000

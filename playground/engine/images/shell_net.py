@@ -146,8 +146,6 @@ def _wget_one(
         inv.err(f"wget: server returned error: HTTP/1.1 {result.status} {result.reason}\n")
         return 1
     if spider:
-        if not quiet:
-            inv.err("remote file exists\n")
         return 0
     size = len(result.body.encode())
     if output in ("-", "/dev/stdout"):
