@@ -70,7 +70,7 @@ def test_create_in_a_missing_namespace_is_not_found(cluster: Cluster) -> None:
 
 def test_create_in_a_terminating_namespace_is_forbidden(cluster: Cluster) -> None:
     cluster.api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
-    cluster.api.create(pod("bound", node="worker-1", namespace="team"))  # holds it terminating
+    cluster.api.create(configmap("held", "team", finalizers=["example.com/hold"]))
     cluster.api.delete("namespaces", "", "team")
     cluster.settle()
     error = refused(cluster.api.create, configmap("c", "team"))
@@ -102,8 +102,9 @@ def test_namespace_deletion_removes_contents_then_the_namespace(cluster: Cluster
     api.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team"}})
     cluster.settle()
     api.create(configmap("settings", "team"))
-    api.create(deployment(), namespace="team")
-    api.create(pod("unbound"), namespace="team")
+    api.create({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "token"}},
+               namespace="team")
+    api.create(service("web"), namespace="team")
     api.create(configmap("held", "team", finalizers=["example.com/hold"]))
     outcome = api.delete("namespaces", "", "team")
     assert not outcome.finished
