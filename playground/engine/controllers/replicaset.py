@@ -1,0 +1,364 @@
+"""The ReplicaSet controller: keeps `spec.replicas` active pods running for each ReplicaSet.
+
+What kube-controller-manager's `replicaset-controller` does, step for step: it claims pods
+(adopting orphans its selector matches, releasing pods whose labels stopped matching, ignoring
+pods another controller owns), counts only active ones, creates missing pods in slow-start
+batches (1, 2, 4, 8…, at most 500 per sync) and deletes surplus pods in the real deletion order,
+then writes status (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas,
+observedGeneration, the ReplicaFailure condition).
+
+The real controller keeps "expectations" so it does not act twice on a stale informer cache.
+This engine is synchronous: every write is in the store before the next reconcile reads it, so
+no expectations are needed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from functools import cmp_to_key
+from typing import Any
+
+from playground.engine.controllers import podutil
+from playground.engine.controllers.base import Controller
+from playground.engine.errors import APIError
+from playground.engine.selectors import Selector, from_label_selector
+from playground.engine.store import DELETED, Obj, WatchEvent, deep_copy
+
+BURST_REPLICAS = 500
+"""At most this many pods are created or deleted in one sync (the controller's burstReplicas)."""
+SLOW_START_INITIAL_BATCH = 1
+DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+_PHASE_ORDINAL = {"Pending": 0, "Unknown": 1, "Running": 2}
+_RETRY_BASE, _RETRY_MAX = 0.005, 1000.0  # the workqueue's per-item exponential back-off
+
+
+class ReplicaSetController(Controller):
+    """kube-controller-manager's replicaset-controller."""
+
+    name = "replicaset-controller"
+    watches = ("replicasets.apps", "pods")
+
+    def __init__(self, cluster: Any) -> None:
+        super().__init__(cluster)
+        self._failures: dict[str, int] = {}
+
+    # -- queueing ---------------------------------------------------------------------------
+    def keys_for(self, event: WatchEvent) -> Iterable[str]:
+        meta = event.obj["metadata"]
+        ns = meta.get("namespace", "")
+        if event.resource == "replicasets.apps":
+            yield f"{ns}/{meta['name']}"
+            return
+        refs = [podutil.controller_ref(event.obj)]
+        if event.old is not None:
+            refs.append(podutil.controller_ref(event.old))
+        seen = False
+        for ref in refs:
+            if ref is not None and ref.get("kind") == "ReplicaSet":
+                seen = True
+                yield f"{ns}/{ref['name']}"
+        if not seen and event.type != DELETED and podutil.controller_ref(event.obj) is None:
+            # an orphan: every ReplicaSet whose selector matches may adopt it
+            labels = meta.get("labels") or {}
+            for rs in self.store.iter("replicasets.apps", ns):
+                if _selector(rs).matches(labels):
+                    yield f"{ns}/{rs['metadata']['name']}"
+
+    def resync(self) -> Iterable[str]:
+        for rs in self.store.list("replicasets.apps"):
+            yield f"{rs['metadata']['namespace']}/{rs['metadata']['name']}"
+
+    # -- reconcile --------------------------------------------------------------------------
+    def reconcile(self, key: str) -> None:
+        namespace, name = key.split("/", 1)
+        rs = self.store.get("replicasets.apps", namespace, name)
+        if rs is None:
+            self._failures.pop(key, None)
+            return
+        pods = self.claim_pods(rs)
+        error: APIError | None = None
+        if not rs["metadata"].get("deletionTimestamp"):
+            error = self.manage_replicas(rs, pods)
+        if error is None:
+            self._failures.pop(key, None)
+        else:
+            tries = self._failures.get(key, 0)
+            self._failures[key] = tries + 1
+            self.wake_after(min(_RETRY_BASE * 2 ** tries, _RETRY_MAX), key)
+        current = self.store.get("replicasets.apps", namespace, name) or rs
+        self._update_status(current, pods, error, len(pods))
+
+    def claim_pods(self, rs: Obj) -> list[Obj]:
+        """Active pods this ReplicaSet controls, after adopting and releasing (ClaimPods)."""
+        meta = rs["metadata"]
+        uid, namespace = meta["uid"], meta["namespace"]
+        selector = _selector(rs)
+        claimed: dict[str, Obj] = {}
+        for resource, pod in self.store.dependents(uid):
+            if resource != "pods" or not podutil.is_active(pod):
+                continue
+            ref = podutil.controller_ref(pod)
+            if ref is None or ref.get("uid") != uid:
+                continue
+            if selector.matches(pod["metadata"].get("labels")):
+                claimed[pod["metadata"]["name"]] = pod
+            else:
+                self._release(rs, pod)
+        if meta.get("deletionTimestamp") or selector.empty():
+            return sorted(claimed.values(), key=_name)
+        for pod in self.store.iter("pods", namespace, selector):
+            pod_name = pod["metadata"]["name"]
+            if pod_name in claimed or podutil.controller_ref(pod) is not None:
+                continue
+            if podutil.is_active(pod):
+                claimed[pod_name] = self._adopt(rs, pod)
+        return sorted(claimed.values(), key=_name)
+
+    def _adopt(self, rs: Obj, pod: Obj) -> Obj:
+        updated = deep_copy(pod)
+        refs = list(updated["metadata"].get("ownerReferences") or [])
+        refs.append(podutil.owner_reference(rs))
+        updated["metadata"]["ownerReferences"] = refs
+        return self.api.update(updated, self.actor, reason=f"adopted by ReplicaSet "
+                                                           f"{rs['metadata']['name']}")
+
+    def _release(self, rs: Obj, pod: Obj) -> None:
+        updated = deep_copy(pod)
+        uid = rs["metadata"]["uid"]
+        refs = [r for r in updated["metadata"].get("ownerReferences") or []
+                if r.get("uid") != uid]
+        if refs:
+            updated["metadata"]["ownerReferences"] = refs
+        else:
+            updated["metadata"].pop("ownerReferences", None)
+        self.api.update(updated, self.actor, reason=f"released by ReplicaSet "
+                                                    f"{rs['metadata']['name']}")
+
+    def manage_replicas(self, rs: Obj, pods: list[Obj]) -> APIError | None:
+        """Create or delete pods towards spec.replicas; returns the first failure."""
+        diff = len(pods) - podutil_replicas(rs)
+        if diff < 0:
+            return self._create_pods(rs, min(-diff, BURST_REPLICAS))
+        if diff > 0:
+            victims = pods_to_delete(pods, self._related_pods(rs, pods),
+                                     min(diff, BURST_REPLICAS), self.clock.now, self.clock)
+            return self._delete_pods(rs, victims)
+        return None
+
+    def _create_pods(self, rs: Obj, count: int) -> APIError | None:
+        meta = rs["metadata"]
+        template = rs["spec"].get("template") or {}
+        batch = min(count, SLOW_START_INITIAL_BATCH)
+        remaining = count
+        while batch > 0:
+            error: APIError | None = None
+            for _ in range(batch):
+                pod = podutil.pod_from_template(template, namespace=meta["namespace"], owner=rs,
+                                                generate_name=f"{meta['name']}-")
+                try:
+                    created = self.api.create(pod, self.actor)
+                except APIError as exc:
+                    self.recorder.record(rs, "Warning", "FailedCreate",
+                                         f"Error creating: {exc}", component=self.name)
+                    error = error or exc
+                    continue
+                self.recorder.record(rs, "Normal", "SuccessfulCreate",
+                                     f"Created pod: {created['metadata']['name']}",
+                                     component=self.name)
+            if error is not None:
+                return error  # the rest of the slow start is skipped until the next sync
+            remaining -= batch
+            batch = min(2 * batch, remaining)
+        return None
+
+    def _delete_pods(self, rs: Obj, victims: list[Obj]) -> APIError | None:
+        first: APIError | None = None
+        for pod in victims:
+            pod_name = pod["metadata"]["name"]
+            try:
+                self.api.delete("pods", pod["metadata"]["namespace"], pod_name, self.actor)
+            except APIError as exc:
+                if exc.reason == "NotFound":
+                    continue
+                self.recorder.record(rs, "Warning", "FailedDelete", f"Error deleting: {exc}",
+                                     component=self.name)
+                first = first or exc
+                continue
+            self.recorder.record(rs, "Normal", "SuccessfulDelete", f"Deleted pod: {pod_name}",
+                                 component=self.name)
+        return first
+
+    def _related_pods(self, rs: Obj, own: list[Obj]) -> list[Obj]:
+        """Active pods of every ReplicaSet that shares this one's controller (the Deployment's
+        other revisions), for the "more pods on the same node" rule."""
+        ref = podutil.controller_ref(rs)
+        if ref is None:
+            return own
+        related: dict[str, Obj] = {}
+        for _, sibling in self.store.dependents(ref["uid"]):
+            if sibling.get("kind") != "ReplicaSet":
+                continue
+            for resource, pod in self.store.dependents(sibling["metadata"]["uid"]):
+                if resource == "pods" and podutil.is_active(pod):
+                    related[pod["metadata"]["name"]] = pod
+        return list(related.values())
+
+    # -- status -----------------------------------------------------------------------------
+    def _update_status(self, rs: Obj, pods: list[Obj], error: APIError | None,
+                       observed: int) -> None:
+        spec = rs["spec"]
+        min_ready = int(spec.get("minReadySeconds") or 0)
+        template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        fully_labeled = ready = available = 0
+        soonest: float | None = None
+        for pod in pods:
+            labels = pod["metadata"].get("labels") or {}
+            if all(labels.get(k) == v for k, v in template_labels.items()):
+                fully_labeled += 1
+            wait = podutil.available_in(pod, min_ready, self.clock)
+            if wait is None:
+                continue
+            ready += 1
+            if wait <= 1e-9:
+                available += 1
+            elif soonest is None or wait < soonest:
+                soonest = wait
+        if soonest is not None:
+            self.wake_after(soonest, f"{rs['metadata']['namespace']}/{rs['metadata']['name']}")
+        old = rs.get("status") or {}
+        status: dict[str, Any] = {"replicas": observed}
+        for field, value in (("fullyLabeledReplicas", fully_labeled),
+                             ("readyReplicas", ready), ("availableReplicas", available),
+                             ("observedGeneration", int(rs["metadata"].get("generation") or 0))):
+            if value:
+                status[field] = value
+        conditions = [dict(c) for c in old.get("conditions") or ()]
+        failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
+        if error is not None and failure is None:
+            reason = "FailedCreate" if observed < podutil_replicas(rs) else "FailedDelete"
+            conditions.append({"type": "ReplicaFailure", "status": "True",
+                               "lastTransitionTime": self.clock.timestamp(),
+                               "reason": reason, "message": str(error)})
+        elif error is None and failure is not None:
+            conditions.remove(failure)
+        if conditions:
+            status["conditions"] = conditions
+        if status != old:
+            self.api.update_status(dict(rs, status=status), self.actor)
+
+
+def podutil_replicas(rs: Obj) -> int:
+    """spec.replicas of a ReplicaSet (1 when unset)."""
+    value = rs["spec"].get("replicas")
+    return 1 if value is None else int(value)
+
+
+def _selector(rs: Obj) -> Selector:
+    return from_label_selector((rs.get("spec") or {}).get("selector"))
+
+
+def _name(pod: Obj) -> str:
+    return str(pod["metadata"]["name"])
+
+
+# -- deletion ranking ---------------------------------------------------------------------------
+
+def pods_to_delete(pods: list[Obj], related: list[Obj], count: int, now: float,
+                   clock: Any) -> list[Obj]:
+    """The `count` pods a ReplicaSet deletes first (getPodsToDelete): all of them when
+    `count` covers every pod, otherwise the first of `rank_for_deletion`."""
+    if count >= len(pods):
+        return list(pods)
+    return rank_for_deletion(pods, related, now, clock)[:count]
+
+
+def rank_for_deletion(pods: list[Obj], related: list[Obj], now: float, clock: Any) -> list[Obj]:
+    """Pods in deletion order (controller.ActivePodsWithRanks, LogarithmicScaleDown on):
+    unscheduled < scheduled; Pending < Unknown < Running; not ready < ready; lower
+    pod-deletion-cost; more related pods on the same node; ready for less time; more
+    restarts; newer. Ties keep name order."""
+    on_node: dict[str, int] = {}
+    for pod in related:
+        if podutil.is_active(pod):
+            node = (pod.get("spec") or {}).get("nodeName") or ""
+            on_node[node] = on_node.get(node, 0) + 1
+    facts = {id(pod): _deletion_facts(pod, on_node, clock) for pod in pods}
+
+    def compare(a: Obj, b: Obj) -> int:
+        return _compare(facts[id(a)], facts[id(b)], now)
+
+    return sorted(sorted(pods, key=_name), key=cmp_to_key(compare))
+
+
+def _deletion_facts(pod: Obj, on_node: dict[str, int], clock: Any) -> dict[str, Any]:
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    node = spec.get("nodeName") or ""
+    try:
+        cost = int(podutil_annotation(pod, DELETION_COST) or 0)
+    except ValueError:
+        cost = 0
+    restartable = {c.get("name") for c in spec.get("initContainers") or ()
+                   if c.get("restartPolicy") == "Always"}
+    restarts = [int(s.get("restartCount") or 0) for s in status.get("containerStatuses") or ()]
+    restarts += [int(s.get("restartCount") or 0)
+                 for s in status.get("initContainerStatuses") or ()
+                 if s.get("name") in restartable]
+    ready = podutil.is_ready(pod)
+    ready_cond = podutil.condition(pod, "Ready")
+    ready_stamp = (ready_cond or {}).get("lastTransitionTime") if ready else None
+    created = pod["metadata"].get("creationTimestamp")
+    return {
+        "assigned": bool(node),
+        "phase": _PHASE_ORDINAL.get(status.get("phase", ""), 0),
+        "ready": ready,
+        "cost": cost,
+        "rank": on_node.get(node, 0),
+        "ready_at": clock.seconds_at(ready_stamp) if ready_stamp else None,
+        "restarts": max(restarts, default=0),
+        "created_at": clock.seconds_at(created) if created else None,
+        "uid": pod["metadata"].get("uid", ""),
+    }
+
+
+def podutil_annotation(pod: Obj, key: str) -> str | None:
+    """One annotation of a pod."""
+    return (pod["metadata"].get("annotations") or {}).get(key)
+
+
+def _log_rank(at: float, now: float) -> int:
+    """floor(log2(age in nanoseconds)), -1 for no age: the LogarithmicScaleDown bucket."""
+    age = (now - at) * 1e9
+    return int(math.log2(age)) if age > 0 else -1
+
+
+def _compare_times(a: float | None, b: float | None, uid_a: str, uid_b: str,
+                   now: float) -> int:
+    """Newer first; zero times first; times in the same power-of-two age bucket by uid."""
+    if a is None or b is None:
+        return -1 if a is None else 1
+    diff = _log_rank(a, now) - _log_rank(b, now)
+    if diff == 0:
+        return -1 if uid_a < uid_b else (1 if uid_a > uid_b else 0)
+    return -1 if diff < 0 else 1
+
+
+def _compare(a: dict[str, Any], b: dict[str, Any], now: float) -> int:
+    if a["assigned"] != b["assigned"]:
+        return -1 if not a["assigned"] else 1
+    if a["phase"] != b["phase"]:
+        return -1 if a["phase"] < b["phase"] else 1
+    if a["ready"] != b["ready"]:
+        return -1 if not a["ready"] else 1
+    if a["cost"] != b["cost"]:
+        return -1 if a["cost"] < b["cost"] else 1
+    if a["rank"] != b["rank"]:
+        return -1 if a["rank"] > b["rank"] else 1
+    if a["ready"] and b["ready"] and a["ready_at"] != b["ready_at"]:
+        return _compare_times(a["ready_at"], b["ready_at"], a["uid"], b["uid"], now)
+    if a["restarts"] != b["restarts"]:
+        return -1 if a["restarts"] > b["restarts"] else 1
+    if a["created_at"] != b["created_at"]:
+        return _compare_times(a["created_at"], b["created_at"], a["uid"], b["uid"], now)
+    return 0
