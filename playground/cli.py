@@ -185,7 +185,7 @@ def cmd_reset(args: argparse.Namespace, directory: Path) -> int:
 def cmd_snapshot(args: argparse.Namespace, directory: Path) -> int:
     path = Path(args.file).expanduser()
     with Session(directory) as session:
-        if args.action == "save":
+        if args.snapshot_action == "save":
             session.open()
             session.save()
             session.db.snapshot_save(path)
@@ -247,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
     csub.add_parser("status", help="show the cluster's shape and virtual time")
     csub.add_parser("reset", help="replace the cluster with a fresh one of the same shape")
     snap = csub.add_parser("snapshot", help="save or restore the whole cluster to one file")
-    snap.add_argument("action", choices=("save", "restore"))
+    # not "action": that dest already names the cluster subcommand
+    snap.add_argument("snapshot_action", metavar="action", choices=("save", "restore"))
     snap.add_argument("file")
     for p in (init, adv, snap, *(csub.choices[n] for n in ("status", "reset"))):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
