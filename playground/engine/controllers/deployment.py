@@ -146,6 +146,7 @@ class DeploymentController(Controller):
                              create: bool) -> tuple[Obj | None, list[Obj]]:
         """(new ReplicaSet or None, old ReplicaSets), syncing revisions on the way."""
         template = d["spec"].get("template") or {}
+        rs_list, _ = self.refresh(rs_list, None)  # earlier steps of this sync may have written
         existing = next((rs for rs in rs_list
                          if du.equal_ignore_hash(rs["spec"].get("template") or {}, template)),
                         None)
