@@ -105,9 +105,11 @@ def _print(ctx: Context, opts: Any, output: str, found: list[tuple[Target, list[
                 text = to_yaml(as_list([])) if output == "yaml" else to_json(as_list([]))
                 ctx.out.write(text)
                 return
-            where = "" if all_namespaces or not any(t.type.namespaced for t, _ in found) \
-                else f" in {namespace} namespace"
-            ctx.warn(f"No resources found{where}.")
+            # kubectl's two spellings: only the namespaced one ends with a full stop
+            if all_namespaces or not all(t.type.namespaced for t, _ in found):
+                ctx.warn("No resources found")
+            else:
+                ctx.warn(f"No resources found in {namespace} namespace.")
         return
     if output in ("yaml", "json"):
         single = len(everything) == 1 and len(found) == 1 and len(found[0][0].names) == 1
