@@ -122,8 +122,8 @@ def test_forbid_skips_while_a_job_runs() -> None:
     cluster.advance(60)
     cluster.advance(60)
     assert len(jobs(cluster)) == 1
-    assert ("JobAlreadyActive", "Not starting job because prior execution is running and "
-            "concurrency policy is Forbid") in messages(cluster)
+    assert ("JobAlreadyActive", ("Not starting job because prior execution is running and "
+                                 "concurrency policy is Forbid")) in messages(cluster)
 
 
 def test_allow_runs_concurrently() -> None:

@@ -41,7 +41,7 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _parse(stamp: str) -> datetime:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return datetime.fromisoformat(stamp)
 
 
 class Schedule:

@@ -127,7 +127,7 @@ class DaemonSetController(Controller):
             return
         spec = ds.get("spec") or {}
         template = spec.get("template") or {}
-        revision, revisions, collisions = self.history.sync(ds, template)
+        revision, _, collisions = self.history.sync(ds, template)
         hash_ = (revision["metadata"].get("labels") or {}).get(REVISION_HASH_KEY, "")
         nodes = self.store.list("nodes")
         by_node = self._pods_by_node(ds)
@@ -263,7 +263,7 @@ class DaemonSetController(Controller):
                 if not pods:
                     continue
                 current += 1
-                pod = sorted(pods, key=_age_key)[0]
+                pod = min(pods, key=_age_key)
                 if podutil.is_ready(pod):
                     ready += 1
                     if podutil.is_available(pod, min_ready, self.clock):

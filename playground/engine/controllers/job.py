@@ -339,7 +339,7 @@ class Sync:
                     active = [p for p in active if p is not pod]
                 seen.add(index)
             want = min(parallelism, len(missing) + len(active))
-            to_create = missing[:max(0, want - len(active))]
+            to_create: list[int | None] = list(missing[:max(0, want - len(active))])
         else:
             remaining = parallelism if completions is None else \
                 min(parallelism, max(0, int(completions) - succeeded))
@@ -430,8 +430,8 @@ class TTLAfterFinishedController(Controller):
         status = job.get("status") or {}
         stamp = status.get("completionTime") if finished == "Complete" else None
         if stamp is None:
-            cond = next((c for c in status.get("conditions") or ()
-                         if c.get("type") == finished), {})
+            cond: dict[str, Any] = next((c for c in status.get("conditions") or ()
+                                         if c.get("type") == finished), {})
             stamp = cond.get("lastTransitionTime")
         if not stamp:
             return

@@ -211,12 +211,13 @@ class StatefulSetController(Controller):
         condemned.sort(key=lambda p: -(ordinal_of(p, name) or 0))
 
         for ordinal in range(start, start + replicas):
-            pod = by_ordinal.get(ordinal)
-            if pod is None:
+            found = by_ordinal.get(ordinal)
+            if found is None:
                 self._create_pod(sts, ordinal, current_rev, update_rev)
                 if ordered:
                     return
                 continue
+            pod = found
             phase = (pod.get("status") or {}).get("phase")
             if phase in ("Failed", "Succeeded") and not pod["metadata"].get("deletionTimestamp"):
                 self._delete_pod(sts, pod)
@@ -245,9 +246,10 @@ class StatefulSetController(Controller):
         partition = int((strategy.get("rollingUpdate") or {}).get("partition") or 0)
         update_name = update_rev["metadata"]["name"]
         for ordinal in range(start + replicas - 1, start + partition - 1, -1):
-            pod = by_ordinal.get(ordinal)
-            if pod is None:
+            found = by_ordinal.get(ordinal)
+            if found is None:
                 return
+            pod = found
             labels = pod["metadata"].get("labels") or {}
             if labels.get(REVISION_HASH_LABEL) != update_name and \
                     not pod["metadata"].get("deletionTimestamp"):
