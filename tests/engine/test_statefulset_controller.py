@@ -284,3 +284,15 @@ def test_template_hash_is_stable_and_changes_with_collisions(count: int) -> None
     template = {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": []}}
     assert template_hash(template, count) == template_hash(deep_copy(template), count)
     assert template_hash(template, count) != template_hash(template, count + 1)
+
+
+def test_min_ready_seconds_delays_the_next_ordinal_and_availability() -> None:
+    cluster = make_cluster()
+    cluster.api.create(make_sts(replicas=2, minReadySeconds=10))
+    cluster.settle()
+    kubelet(cluster)
+    assert pod_names(cluster) == ["app-0"]
+    assert sts(cluster, "app")["status"]["availableReplicas"] == 0
+    cluster.advance(10)
+    assert pod_names(cluster) == ["app-0", "app-1"]
+    assert sts(cluster, "app")["status"]["availableReplicas"] == 1

@@ -355,6 +355,11 @@ class StatefulSetController(Controller):
                 ready += 1
                 if podutil.is_available(pod, min_ready, self.clock):
                     available += 1
+                else:
+                    wait = podutil.available_in(pod, min_ready, self.clock)
+                    if wait is not None:
+                        meta = sts["metadata"]
+                        self.wake_after(wait, f"{meta['namespace']}/{meta['name']}")
             if pod["metadata"].get("deletionTimestamp"):
                 continue
             revision = (pod["metadata"].get("labels") or {}).get(REVISION_HASH_LABEL)
