@@ -22,8 +22,17 @@ EXAMPLES = Path("/work/shared/conformance/k8s-examples")
 SCHEDULER = Actor("scheduler", "default-scheduler")
 
 
+
+def silence_kubelets(cluster: Cluster) -> None:
+    """These tests play the kubelet themselves: stop the cluster's own, if it has one."""
+    kubelet = getattr(cluster, "kubelet", None)
+    if kubelet is not None and hasattr(kubelet, "stop_node"):
+        for node in cluster.store.list("nodes"):
+            kubelet.stop_node(node["metadata"]["name"])
+
 def make_cluster() -> Cluster:
     cluster = Cluster.create(ClusterConfig(clock="manual"))
+    silence_kubelets(cluster)
     cluster.controllers.add(JobController(cluster))
     cluster.controllers.add(TTLAfterFinishedController(cluster))
     cluster.settle()

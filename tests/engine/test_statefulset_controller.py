@@ -25,8 +25,17 @@ SCHEDULER = Actor("scheduler", "default-scheduler")
 ADMIN = Actor("system", "kubeadm")
 
 
+
+def silence_kubelets(cluster: Cluster) -> None:
+    """These tests play the kubelet themselves: stop the cluster's own, if it has one."""
+    kubelet = getattr(cluster, "kubelet", None)
+    if kubelet is not None and hasattr(kubelet, "stop_node"):
+        for node in cluster.store.list("nodes"):
+            kubelet.stop_node(node["metadata"]["name"])
+
 def make_cluster() -> Cluster:
     cluster = Cluster.create(ClusterConfig(clock="manual"))
+    silence_kubelets(cluster)
     cluster.controllers.add(PersistentVolumeController(cluster))
     cluster.controllers.add(StatefulSetController(cluster))
     cluster.api.create(standard_storage_class(), ADMIN)

@@ -18,8 +18,17 @@ ADMIN = Actor("system", "kubeadm")
 SCHEDULER = Actor("scheduler", "default-scheduler")
 
 
+
+def silence_kubelets(cluster: Cluster) -> None:
+    """These tests play the kubelet themselves: stop the cluster's own, if it has one."""
+    kubelet = getattr(cluster, "kubelet", None)
+    if kubelet is not None and hasattr(kubelet, "stop_node"):
+        for node in cluster.store.list("nodes"):
+            kubelet.stop_node(node["metadata"]["name"])
+
 def make_cluster(with_class: bool = True) -> Cluster:
     cluster = Cluster.create(ClusterConfig(clock="manual"))
+    silence_kubelets(cluster)
     cluster.controllers.add(PersistentVolumeController(cluster))
     if with_class:
         cluster.api.create(standard_storage_class(), ADMIN)
