@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -12,8 +13,12 @@ from playground.engine.clock import Clock, Timer
 def recording_clock() -> tuple[Clock, list[tuple[str, str, float]]]:
     clock = Clock()
     fired: list[tuple[str, str, float]] = []
+
+    def handler(target: str) -> Callable[[str], None]:
+        return lambda key: fired.append((target, key, clock.now))
+
     for target in ("a", "b", "c"):
-        clock.register(target, lambda key, t=target: fired.append((t, key, clock.now)))
+        clock.register(target, handler(target))
     return clock, fired
 
 

@@ -21,7 +21,7 @@ FAST = settings(max_examples=25, deadline=None,
 
 NAMES = ("a", "b", "c")
 label_values = st.sampled_from(("x", "y"))
-operation = st.one_of(
+operation: st.SearchStrategy[tuple[str, str, dict[str, str], dict[str, str]]] = st.one_of(
     st.tuples(st.just("apply"), st.sampled_from(NAMES),
               st.dictionaries(st.sampled_from(("app", "tier")), label_values, max_size=2),
               st.dictionaries(st.sampled_from(("k1", "k2", "k3")), st.text(max_size=3),

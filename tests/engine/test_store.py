@@ -99,7 +99,8 @@ def test_journal_collects_last_state_per_object_and_empties() -> None:
     store.put("configmaps", obj("ConfigMap", "b"), USER)
     store.remove("configmaps", "default", "b", USER)
     journal, changes = store.drain_journal()
-    assert journal[("configmaps", "default", "a")]["metadata"]["labels"] == {"v": "2"}
+    latest = journal[("configmaps", "default", "a")]
+    assert latest is not None and latest["metadata"]["labels"] == {"v": "2"}
     assert journal[("configmaps", "default", "b")] is None
     assert [c.resource_version for c in changes] == [1, 2, 3, 4]
     assert store.drain_journal() == ({}, [])
