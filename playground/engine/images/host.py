@@ -70,8 +70,9 @@ class ContainerHost(Protocol):
         error text (`listen tcp :80: bind: address already in use`)."""
         ...
 
-    def unlisten(self, port: int) -> None:
-        """Close the port again (the program stopped serving it)."""
+    def unlisten(self, port: int, protocol: str = "TCP") -> None:
+        """Close the port again (the program stopped serving it). TCP and UDP ports are
+        separate: CoreDNS binds 53 on both."""
         ...
 
     def set_usage(self, cpu_millis: int, memory_bytes: int) -> None:

@@ -36,14 +36,14 @@ def serve(
 ) -> Gen:
     """Bind `ports`, then idle until a handled signal (or a wake with `exit` set) ends it."""
     ctx.signals.claim(inv, handled)
-    bound: list[int] = []
+    bound: list[tuple[int, str]] = []
     try:
         for port, protocol, handler in ports:
             problem = listen(ctx, port, protocol, handler)
             if problem is not None:
                 inv.err(f"{go_log_time(inv)} {problem}\n")
                 return 1
-            bound.append(port)
+            bound.append((port, protocol))
         if usage:
             ctx.host.set_usage(ctx.image.cpu_millis, ctx.image.memory_bytes)
         while True:
@@ -54,8 +54,8 @@ def serve(
             if code is not None:
                 return code
     finally:
-        for port in bound:
-            ctx.host.unlisten(port)
+        for port, protocol in bound:
+            ctx.host.unlisten(port, protocol)
         ctx.signals.release(inv)
 
 
@@ -123,7 +123,7 @@ def _agnhost(ctx: Context) -> dict[str, Program]:
                 if problem is not None:
                     inv.err(klog(inv, problem, level="F"))
                     return 255
-                bound.append(port)
+                bound.append((port, proto))
             host.set_usage(ctx.image.cpu_millis, ctx.image.memory_bytes)
             while not exit_code:
                 got = yield from wait(ctx.signals)
@@ -132,8 +132,8 @@ def _agnhost(ctx: Context) -> dict[str, Program]:
             inv.err(klog(inv, f"Exiting with code {exit_code[0]}"))
             return exit_code[0]
         finally:
-            for port in bound:
-                host.unlisten(port)
+            for port, proto in bound:
+                host.unlisten(port, proto)
             ctx.signals.release(inv)
 
     def serve_hostname(inv: Invocation, args: list[str]) -> Gen:
