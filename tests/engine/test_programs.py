@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -330,7 +331,7 @@ def test_leaky_memory_grows() -> None:
     c.advance(20)
     memory = [m for _, m in c.host.usage]
     assert len(memory) >= 5
-    assert all(b > a for a, b in zip(memory, memory[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(memory))
 
 
 def test_slow_start_listens_after_30_seconds() -> None:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from playground.engine.images.filesystem import FileSystemError
+from playground.engine.images.programs_apps import Handler, serve
 from playground.engine.images.programs_base import (
+    FOREVER,
     Context,
     Gen,
     flag_value,
@@ -21,7 +24,6 @@ from playground.engine.images.programs_base import (
     version_tuple,
     wait,
 )
-from playground.engine.images.programs_apps import serve
 from playground.engine.images.shell_api import Invocation, Program, Sleep
 
 # -- redis -----------------------------------------------------------------------------------
@@ -158,14 +160,14 @@ def _postgres(ctx: Context) -> dict[str, Program]:
             try:
                 fs.mkdir(data, parents=True)
                 fs.write(f"{data}/PG_VERSION", major + "\n")
-            except Exception:
-                pass
+            except FileSystemError:
+                inv.err(f"initdb: error: could not write to directory \"{data}\"\n")
             inv.out(f"waiting for server to start....{log_time(inv)} [48] LOG:  starting "
                     f"PostgreSQL {build} on x86_64-pc-linux-gnu, compiled by {compiler}, "
                     "64-bit\n")
             inv.out(" done\nserver started\n")
             if user != "postgres" or inv.env.get("POSTGRES_DB"):
-                inv.out(f"CREATE DATABASE\n")
+                inv.out("CREATE DATABASE\n")
             inv.out("\n/usr/local/bin/docker-entrypoint.sh: ignoring "
                     "/docker-entrypoint-initdb.d/*\n\n")
             yield Sleep(1.0)
@@ -247,8 +249,8 @@ def _mysql_family(ctx: Context, flavour: str) -> dict[str, Program]:
             yield Sleep(8.0)
             try:
                 inv.fs.mkdir(f"{data}/mysql", parents=True)
-            except Exception:
-                pass
+            except FileSystemError:
+                inv.err(note(inv, "ERROR", f"{data} is not writable"))
             inv.out(note(inv, "Note", "Database files initialized"))
             inv.out(note(inv, "Note", "Temporary server started."))
             yield Sleep(2.0)
@@ -481,8 +483,7 @@ def _stress(ctx: Context) -> dict[str, Program]:
                            ctx.image.memory_bytes + vm * vm_bytes)
         try:
             seconds = float(timeout.rstrip("s")) if timeout else None
-            got = yield from wait(ctx.signals, seconds) if seconds else (
-                yield from wait(ctx.signals))
+            got = yield from wait(ctx.signals, seconds or FOREVER)
             if got is not None or seconds is None:
                 return 0
             inv.err(f"stress: info: [1] successful run completed in {int(seconds)}s\n")
@@ -504,7 +505,7 @@ def _vish_stress(ctx: Context) -> dict[str, Program]:
         inv.err(klog(inv, f'Allocating "{total}" memory, in "{chunk}" chunks, with a {pause} '
                           "sleep between allocations", "main.go:26"))
         if cpus:
-            inv.err(klog(inv, f"Spawning a thread to consume CPU", "main.go:39"))
+            inv.err(klog(inv, "Spawning a thread to consume CPU", "main.go:39"))
         from playground.engine.api.quantity import memory_bytes
 
         memory = ctx.image.memory_bytes + memory_bytes(total)
@@ -536,7 +537,8 @@ def _idle(ctx: Context) -> dict[str, Program]:
 
     def run(inv: Invocation) -> Gen:
         inv.out(f"{go_log_time(inv)} {ctx.image.param('banner', 'started')}\n")
-        ports = [(int(p), "TCP", None) for p in ctx.image.param("ports", [])]
+        ports: list[tuple[int, str, Handler | None]] = [
+            (int(p), "TCP", None) for p in ctx.image.param("ports", [])]
         return (yield from serve(ctx, inv, ports))
 
     return {"app": run}

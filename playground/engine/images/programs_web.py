@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from playground.engine.images.filesystem import FileSystem, normalize
+from playground.engine.images.filesystem import FileSystem, FileSystemError, normalize
 from playground.engine.images.host import HttpRequest, HttpResponse
 from playground.engine.images.programs_base import (
     Context,
@@ -157,7 +157,8 @@ def _nginx(ctx: Context) -> dict[str, Program]:
             if notices:
                 t = _err_time(inv)
                 for line in (
-                    'using the "epoll" event method', f"nginx/{version}",
+                    'using the "epoll" event method',
+                    f"nginx/{version}",
                     f"built by {_built_by(v, alpine)}", "OS: Linux 6.8.0-51-generic",
                     "getrlimit(RLIMIT_NOFILE): 65536:65536", "start worker processes",
                     *(f"start worker process {pid}" for pid in worker_pids),
@@ -196,8 +197,8 @@ def _entrypoint_lines(inv: Invocation, v: tuple[int, ...]) -> list[str]:
         return []
     me = "10-listen-on-ipv6-by-default.sh"
     lines = [
-        "/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform "
-        "configuration",
+        ("/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform "
+         "configuration"),
         "/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/",
         f"/docker-entrypoint.sh: Launching /docker-entrypoint.d/{me}",
     ]
@@ -206,7 +207,7 @@ def _entrypoint_lines(inv: Invocation, v: tuple[int, ...]) -> list[str]:
         try:
             fs.touch(_DEFAULT_CONF, mtime=inv.ctx.now())
             writable = True
-        except Exception:
+        except FileSystemError:
             writable = False
         if not writable:
             lines.append(f"{me}: info: can not modify {_DEFAULT_CONF} (read-only file system?)")
@@ -257,12 +258,11 @@ def _nginx_handler(
                              if req.query else "")
         request_line = f"{req.method} {target} HTTP/1.1"
         base = {"Server": f"nginx/{version}", "Date": http_date(inv)}
+        extra: dict[str, str] = {}
         if req.method not in ("GET", "HEAD"):
-            status, body, ctype, extra = 405, nginx_error_page(405, "Not Allowed", version), \
-                "text/html", {}
+            status, body, ctype = 405, nginx_error_page(405, "Not Allowed", version), "text/html"
         else:
             found = find_document(inv.fs, root, req.path)
-            extra = {}
             if found.status == 200:
                 status, body, ctype = 200, found.body, content_type(found.path)
                 extra = {"Accept-Ranges": "bytes"}
