@@ -247,15 +247,15 @@ def test_ready_times_in_the_same_power_of_two_bucket_tie_break_by_uid() -> None:
 
 def test_scale_down_removes_pods_from_the_crowded_node_first() -> None:
     cluster, kubelet = make_cluster()
-    kubelet.auto_ready = False
+    for i, node in enumerate(("worker-1", "worker-1", "worker-2", "worker-3")):
+        pod = orphan(f"p{i}", {"app": "front"})
+        pod["spec"]["nodeName"] = node
+        kubelet.set_ready(cluster.api.create(pod), True)
+    cluster.settle()
     cluster.api.create(replica_set(replicas=4))
     cluster.settle()
-    pods = owned_pods(cluster, get_rs(cluster))
-    nodes = sorted(p["spec"]["nodeName"] for p in pods)
-    assert nodes == ["worker-1", "worker-1", "worker-2", "worker-3"]
-    for pod in pods:
-        kubelet.set_ready(pod, True)
-    cluster.settle()
+    assert len(owned_pods(cluster, get_rs(cluster))) == 4
+    assert events(cluster, "SuccessfulCreate") == []
     scale(cluster, 3)
     remaining = sorted(p["spec"]["nodeName"] for p in owned_pods(cluster, get_rs(cluster)))
     assert remaining == ["worker-1", "worker-2", "worker-3"]

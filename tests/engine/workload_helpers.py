@@ -71,6 +71,12 @@ class FakeKubelet(Controller):
 def make_cluster(*, auto_ready: bool = True, seed: int = 1) -> tuple[Cluster, FakeKubelet]:
     """A manual-clock cluster running both controllers and a fake kubelet."""
     cluster = Cluster.create(ClusterConfig(clock="manual", seed=seed))
+    # these tests play the kubelet themselves: stop the cluster's own (its scheduler still
+    # binds pods; FakeKubelet binds them only when no scheduler did)
+    real_kubelet = getattr(cluster, "kubelet", None)
+    if real_kubelet is not None and hasattr(real_kubelet, "stop_node"):
+        for node in cluster.store.list("nodes"):
+            real_kubelet.stop_node(node["metadata"]["name"])
     cluster.controllers.add(ReplicaSetController(cluster))
     cluster.controllers.add(DeploymentController(cluster))
     kubelet = FakeKubelet(cluster, auto_ready=auto_ready)

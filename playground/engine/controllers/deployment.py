@@ -400,9 +400,12 @@ class DeploymentController(Controller):
             return
         if du.deployment_complete(d, status) or cond.get("reason") == du.TIMED_OUT:
             return
+        if cond.get("reason") == du.NEW_RS_AVAILABLE:
+            return  # a finished rollout cannot time out; only new changes matter now
         deadline = self.clock.seconds_at(cond["lastUpdateTime"]) + \
             int(d["spec"]["progressDeadlineSeconds"])
-        self.wake_after(max(0.0, deadline - self.clock.now), self._key(d))
+        if deadline > self.clock.now + 1e-9:  # at or past it, this sync has already judged
+            self.wake_after(deadline - self.clock.now, self._key(d))
 
     def check_paused_conditions(self, d: Obj) -> None:
         """Progressing Unknown DeploymentPaused / DeploymentResumed when pausing changes."""
