@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: reach the helpers
-from workload_helpers import (  # noqa: E402
+from workload_helpers import (
     FakeKubelet,
     deployment,
     events,
@@ -20,14 +20,14 @@ from workload_helpers import (  # noqa: E402
     sizes,
 )
 
-from playground.engine.cluster import Cluster  # noqa: E402
-from playground.engine.controllers import deployment_util as du  # noqa: E402
-from playground.engine.controllers.deployment import (  # noqa: E402
+from playground.engine.cluster import Cluster
+from playground.engine.controllers import deployment_util as du
+from playground.engine.controllers.deployment import (
     RolloutStatusError,
     revision_of,
     rollout_status_message,
 )
-from playground.engine.store import USER, Obj, deep_copy  # noqa: E402
+from playground.engine.store import USER, Obj, deep_copy
 
 
 def get(cluster: Cluster, name: str = "web") -> Obj:
@@ -176,8 +176,8 @@ def test_rollout_status_lines_follow_the_rollout() -> None:
         "Waiting for deployment spec update to be observed...", False)
     cluster.settle()
     assert rollout_status_message(get(cluster)) == (
-        'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been '
-        'updated...', False)
+        ('Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been '
+         'updated...'), False)
     new = replica_sets(cluster)[1]
     for _ in range(3):
         ready_one(cluster, kubelet, new)

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: reach the helpers
-from workload_helpers import (  # noqa: E402
+from workload_helpers import (
     events,
     make_cluster,
     owned_pods,
     replica_set,
 )
 
-from playground.engine.api.resources import ResourceType  # noqa: E402
-from playground.engine.cluster import Cluster  # noqa: E402
-from playground.engine.controllers.replicaset import rank_for_deletion  # noqa: E402
-from playground.engine.errors import APIError  # noqa: E402
-from playground.engine.store import USER, Obj, deep_copy  # noqa: E402
+from playground.engine.api.resources import ResourceType
+from playground.engine.cluster import Cluster
+from playground.engine.controllers.replicaset import rank_for_deletion
+from playground.engine.errors import APIError
+from playground.engine.store import USER, Obj, deep_copy
 
 
 def get_rs(cluster: Cluster, name: str = "front") -> Obj:
@@ -218,15 +218,15 @@ def ranked_pod(name: str, *, node: str = "n1", phase: str = "Running", ready_at:
 
 
 @pytest.mark.parametrize(("first", "second"), [
-    (dict(node=""), dict()),
-    (dict(phase="Pending", ready_at=None), dict(phase="Unknown", ready_at=None)),
-    (dict(phase="Unknown"), dict(phase="Running")),
-    (dict(ready_at=None), dict()),
-    (dict(cost=-5), dict(cost=10)),
-    (dict(node="crowded"), dict(node="n1")),
-    (dict(ready_at=1200), dict(ready_at=60)),
-    (dict(restarts=4), dict(restarts=1)),
-    (dict(created=1200), dict(created=60)),
+    ({"node": ""}, {}),
+    ({"phase": "Pending", "ready_at": None}, {"phase": "Unknown", "ready_at": None}),
+    ({"phase": "Unknown"}, {"phase": "Running"}),
+    ({"ready_at": None}, {}),
+    ({"cost": -5}, {"cost": 10}),
+    ({"node": "crowded"}, {"node": "n1"}),
+    ({"ready_at": 1200}, {"ready_at": 60}),
+    ({"restarts": 4}, {"restarts": 1}),
+    ({"created": 1200}, {"created": 60}),
 ])
 def test_deletion_order_rules(first: dict[str, Any], second: dict[str, Any]) -> None:
     cluster, _ = make_cluster()

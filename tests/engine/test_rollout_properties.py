@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: reach the helpers
-from workload_helpers import FakeKubelet, deployment, make_cluster, replica_sets  # noqa: E402
+from workload_helpers import FakeKubelet, deployment, make_cluster, replica_sets
 
-from playground.engine.cluster import Cluster  # noqa: E402
-from playground.engine.controllers import deployment_util as du  # noqa: E402
-from playground.engine.controllers import podutil  # noqa: E402
-from playground.engine.store import USER, Obj, deep_copy  # noqa: E402
+from playground.engine.cluster import Cluster
+from playground.engine.controllers import deployment_util as du
+from playground.engine.controllers import podutil
+from playground.engine.store import USER, Obj, deep_copy
 
 IMAGES = ("nginx:1.27", "nginx:1.28", "nginx:1.29")
 STRATEGIES = ((1, 0), ("25%", "25%"), (0, 1), (2, "50%"), ("50%", 0))
@@ -69,11 +69,11 @@ def walk(seed: int, steps: int) -> tuple[Cluster, FakeKubelet]:
         action = rng.choice(("image", "scale", "ready", "ready", "ready", "unready", "time"))
         if action == "image":
             image = rng.choice(IMAGES)
-            update(cluster, lambda d: d["spec"]["template"]["spec"]["containers"][0]
-                   .__setitem__("image", image))
+            update(cluster, lambda d, image=image: d["spec"]["template"]["spec"]
+                   ["containers"][0].__setitem__("image", image))
         elif action == "scale":
             replicas = rng.randint(0, 8)
-            update(cluster, lambda d: d["spec"].__setitem__("replicas", replicas))
+            update(cluster, lambda d, n=replicas: d["spec"].__setitem__("replicas", n))
             exempt = True
         elif action in ("ready", "unready"):
             want = action == "ready"

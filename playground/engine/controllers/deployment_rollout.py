@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from playground.engine.controllers import podutil
 from playground.engine.controllers import deployment_util as du
+from playground.engine.controllers import podutil
 from playground.engine.store import Obj
 
 if TYPE_CHECKING:
@@ -44,8 +44,9 @@ def rollout_rolling(ctl: DeploymentController, d: Obj, rs_list: list[Obj]) -> No
         ctl.sync_rollout_status(d, *ctl.refresh(old_rss, new_rs))
         return
     old_rss, new_rs_fresh = ctl.refresh(old_rss, new_rs)
-    if reconcile_old_replica_sets(ctl, d, [*old_rss, new_rs_fresh],
-                                  [rs for rs in old_rss if du.is_active_rs(rs)], new_rs_fresh):
+    new_rs = new_rs_fresh or new_rs
+    if reconcile_old_replica_sets(ctl, d, [*old_rss, new_rs],
+                                  [rs for rs in old_rss if du.is_active_rs(rs)], new_rs):
         ctl.sync_rollout_status(d, *ctl.refresh(old_rss, new_rs))
         return
     if du.deployment_complete(d, d.get("status") or {}):
@@ -246,4 +247,4 @@ def _fraction(d: Obj, rs: Obj) -> int:
     if annotated == 0:
         return 0
     size = replicas * max_replicas / annotated
-    return int(math.floor(size + 0.5)) - replicas  # Go's math.Round for non-negative sizes
+    return math.floor(size + 0.5) - replicas  # Go's math.Round for non-negative sizes

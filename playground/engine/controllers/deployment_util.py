@@ -157,7 +157,7 @@ def max_unavailable(deployment: Obj) -> int:
 
 # -- annotations and revisions --------------------------------------------------------------
 
-def annotations(obj: Obj) -> dict[str, str]:
+def annotations_of(obj: Obj) -> dict[str, str]:
     """metadata.annotations (read-only, possibly empty)."""
     return obj["metadata"].get("annotations") or {}
 
@@ -165,7 +165,7 @@ def annotations(obj: Obj) -> dict[str, str]:
 def revision_of(obj: Obj) -> int:
     """The `deployment.kubernetes.io/revision` of a ReplicaSet or Deployment (0 when unset)."""
     try:
-        return int(annotations(obj).get(REVISION, "0"))
+        return int(annotations_of(obj).get(REVISION, "0"))
     except ValueError:
         return 0
 
@@ -177,7 +177,7 @@ def max_revision(replica_sets: Iterable[Obj]) -> int:
 
 def int_annotation(obj: Obj, key: str) -> int | None:
     """An integer annotation, or None when absent or malformed."""
-    value = annotations(obj).get(key)
+    value = annotations_of(obj).get(key)
     try:
         return int(value) if value is not None else None
     except ValueError:
@@ -186,7 +186,7 @@ def int_annotation(obj: Obj, key: str) -> int | None:
 
 def replicas_annotations_need_update(rs: Obj, desired: int, max_replicas: int) -> bool:
     """Whether desired-replicas / max-replicas on the ReplicaSet are stale."""
-    notes = annotations(rs)
+    notes = annotations_of(rs)
     return notes.get(DESIRED_REPLICAS) != str(desired) or \
         notes.get(MAX_REPLICAS) != str(max_replicas)
 
@@ -195,7 +195,7 @@ def set_replicas_annotations(rs: Obj, desired: int, max_replicas: int) -> bool:
     """Write desired-replicas / max-replicas onto a (mutable) ReplicaSet; True if changed."""
     if not replicas_annotations_need_update(rs, desired, max_replicas):
         return False
-    notes = dict(annotations(rs))
+    notes = dict(annotations_of(rs))
     notes[DESIRED_REPLICAS] = str(desired)
     notes[MAX_REPLICAS] = str(max_replicas)
     rs["metadata"]["annotations"] = notes
@@ -207,9 +207,9 @@ def set_new_replica_set_annotations(deployment: Obj, rs: Obj, new_revision: int,
     """Copy the Deployment's annotations onto its new (mutable) ReplicaSet and raise the RS's
     revision to `new_revision`, remembering earlier revisions in revision-history; a fresh RS
     also gets the replica annotations. True if anything changed."""
-    notes = dict(annotations(rs))
+    notes = dict(annotations_of(rs))
     changed = False
-    for key, value in annotations(deployment).items():
+    for key, value in annotations_of(deployment).items():
         if key not in NOT_COPIED and notes.get(key) != value:
             notes[key] = value
             changed = True

@@ -42,13 +42,22 @@ class ReplicaSetController(Controller):
     def __init__(self, cluster: Any) -> None:
         super().__init__(cluster)
         self._failures: dict[str, int] = {}
+        # Keys whose next sync must look for orphans to adopt: set by changes that can create
+        # one (a ReplicaSet's spec or labels, an ownerless pod) and by a restart. Other syncs
+        # skip the selector scan, which keeps a sync O(own pods) in large namespaces.
+        self._scan_orphans: set[str] = set()
 
     # -- queueing ---------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         meta = event.obj["metadata"]
         ns = meta.get("namespace", "")
         if event.resource == "replicasets.apps":
-            yield f"{ns}/{meta['name']}"
+            key = f"{ns}/{meta['name']}"
+            old = event.old
+            if old is None or old.get("spec") != event.obj.get("spec") or \
+                    old["metadata"].get("labels") != meta.get("labels"):
+                self._scan_orphans.add(key)
+            yield key
             return
         refs = [podutil.controller_ref(event.obj)]
         if event.old is not None:
@@ -63,11 +72,15 @@ class ReplicaSetController(Controller):
             labels = meta.get("labels") or {}
             for rs in self.store.iter("replicasets.apps", ns):
                 if _selector(rs).matches(labels):
-                    yield f"{ns}/{rs['metadata']['name']}"
+                    key = f"{ns}/{rs['metadata']['name']}"
+                    self._scan_orphans.add(key)
+                    yield key
 
     def resync(self) -> Iterable[str]:
         for rs in self.store.list("replicasets.apps"):
-            yield f"{rs['metadata']['namespace']}/{rs['metadata']['name']}"
+            key = f"{rs['metadata']['namespace']}/{rs['metadata']['name']}"
+            self._scan_orphans.add(key)
+            yield key
 
     # -- reconcile --------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:
@@ -76,7 +89,8 @@ class ReplicaSetController(Controller):
         if rs is None:
             self._failures.pop(key, None)
             return
-        pods = self.claim_pods(rs)
+        pods = self.claim_pods(rs, adopt=key in self._scan_orphans)
+        self._scan_orphans.discard(key)
         error: APIError | None = None
         if not rs["metadata"].get("deletionTimestamp"):
             error = self.manage_replicas(rs, pods)
@@ -89,8 +103,9 @@ class ReplicaSetController(Controller):
         current = self.store.get("replicasets.apps", namespace, name) or rs
         self._update_status(current, pods, error, len(pods))
 
-    def claim_pods(self, rs: Obj) -> list[Obj]:
-        """Active pods this ReplicaSet controls, after adopting and releasing (ClaimPods)."""
+    def claim_pods(self, rs: Obj, *, adopt: bool = True) -> list[Obj]:
+        """Active pods this ReplicaSet controls, after releasing and (when `adopt`)
+        adopting (ClaimPods)."""
         meta = rs["metadata"]
         uid, namespace = meta["uid"], meta["namespace"]
         selector = _selector(rs)
@@ -105,7 +120,7 @@ class ReplicaSetController(Controller):
                 claimed[pod["metadata"]["name"]] = pod
             else:
                 self._release(rs, pod)
-        if meta.get("deletionTimestamp") or selector.empty():
+        if not adopt or meta.get("deletionTimestamp") or selector.empty():
             return sorted(claimed.values(), key=_name)
         for pod in self.store.iter("pods", namespace, selector):
             pod_name = pod["metadata"]["name"]
@@ -212,13 +227,20 @@ class ReplicaSetController(Controller):
         template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
         fully_labeled = ready = available = 0
         soonest: float | None = None
+        now = self.clock.now
+        seconds: dict[str, float] = {}  # pods share few distinct timestamps; parse each once
         for pod in pods:
             labels = pod["metadata"].get("labels") or {}
             if all(labels.get(k) == v for k, v in template_labels.items()):
                 fully_labeled += 1
-            wait = podutil.available_in(pod, min_ready, self.clock)
-            if wait is None:
+            cond = podutil.condition(pod, "Ready")
+            if not cond or cond.get("status") != "True":
                 continue
+            stamp = cond.get("lastTransitionTime")
+            if stamp and stamp not in seconds:
+                seconds[stamp] = self.clock.seconds_at(stamp)
+            since = seconds[stamp] if stamp else now
+            wait = max(0.0, since + min_ready - now) if min_ready > 0 else 0.0
             ready += 1
             if wait <= 1e-9:
                 available += 1
@@ -270,7 +292,19 @@ def pods_to_delete(pods: list[Obj], related: list[Obj], count: int, now: float,
     `count` covers every pod, otherwise the first of `rank_for_deletion`."""
     if count >= len(pods):
         return list(pods)
-    return rank_for_deletion(pods, related, now, clock)[:count]
+    on_node = _pods_per_node(related)
+    facts = {id(pod): _deletion_facts(pod, on_node, clock) for pod in pods}
+    # The first five rules form a plain lexicographic key; only the group of equals that
+    # straddles the cut needs the pairwise (time-bucketed) comparison.
+    ordered = sorted(sorted(pods, key=_name), key=lambda p: _primary(facts[id(p)]))
+    cut = _primary(facts[id(ordered[count - 1])])
+    before = [p for p in ordered if _primary(facts[id(p)]) < cut]
+    group = [p for p in ordered if _primary(facts[id(p)]) == cut]
+
+    def compare(a: Obj, b: Obj) -> int:
+        return _compare(facts[id(a)], facts[id(b)], now)
+
+    return before + sorted(group, key=cmp_to_key(compare))[:count - len(before)]
 
 
 def rank_for_deletion(pods: list[Obj], related: list[Obj], now: float, clock: Any) -> list[Obj]:
@@ -278,17 +312,27 @@ def rank_for_deletion(pods: list[Obj], related: list[Obj], now: float, clock: An
     unscheduled < scheduled; Pending < Unknown < Running; not ready < ready; lower
     pod-deletion-cost; more related pods on the same node; ready for less time; more
     restarts; newer. Ties keep name order."""
-    on_node: dict[str, int] = {}
-    for pod in related:
-        if podutil.is_active(pod):
-            node = (pod.get("spec") or {}).get("nodeName") or ""
-            on_node[node] = on_node.get(node, 0) + 1
+    on_node = _pods_per_node(related)
     facts = {id(pod): _deletion_facts(pod, on_node, clock) for pod in pods}
 
     def compare(a: Obj, b: Obj) -> int:
         return _compare(facts[id(a)], facts[id(b)], now)
 
     return sorted(sorted(pods, key=_name), key=cmp_to_key(compare))
+
+
+def _pods_per_node(related: list[Obj]) -> dict[str, int]:
+    on_node: dict[str, int] = {}
+    for pod in related:
+        if podutil.is_active(pod):
+            node = (pod.get("spec") or {}).get("nodeName") or ""
+            on_node[node] = on_node.get(node, 0) + 1
+    return on_node
+
+
+def _primary(facts: dict[str, Any]) -> tuple[bool, int, bool, int, int]:
+    """Rules 1–5 as a sort key: unassigned, phase, not ready, low cost, crowded node first."""
+    return (facts["assigned"], facts["phase"], facts["ready"], facts["cost"], -facts["rank"])
 
 
 def _deletion_facts(pod: Obj, on_node: dict[str, int], clock: Any) -> dict[str, Any]:
