@@ -204,11 +204,13 @@ class DeploymentController(Controller):
             created = self.api.create(new_rs, self.actor)
         except APIError as exc:
             if exc.reason != "AlreadyExists":
+                message = f'Failed to create new replica set "{name}": {exc}'
                 if _has_progress_deadline(d):
                     du.set_condition(status, self._condition(
-                        du.PROGRESSING, "False", du.FAILED_RS_CREATE,
-                        f'Failed to create new replica set "{name}": {exc}'))
+                        du.PROGRESSING, "False", du.FAILED_RS_CREATE, message))
                     self.persist(d)
+                self.recorder.record(d, "Warning", du.FAILED_RS_CREATE, message,
+                                     component=self.name)
                 self.wake_after(1.0, self._key(d))
                 return None
             found = self.store.get("replicasets.apps", meta["namespace"], name)
