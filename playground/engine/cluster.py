@@ -23,6 +23,7 @@ from playground.engine.controllers.garbage_collector import GarbageCollector
 from playground.engine.controllers.namespaces import NamespaceController, ServiceAccountController
 from playground.engine.controllers.scheduler import SchedulerController
 from playground.engine.events import EventRecorder
+from playground.engine.kubelet.kubelet import Kubelet
 from playground.engine.network.allocators import DNS_SERVICE_IP, KUBERNETES_SERVICE_IP
 from playground.engine.nodes import node_object
 from playground.engine.seeds import Seeds
@@ -75,8 +76,9 @@ class Cluster:
         self.node_counter = 0
         self.controllers = ControllerManager(self)
         self.scheduler = SchedulerController(self)
+        self.kubelet = Kubelet(self)
         for controller in (NamespaceController(self), ServiceAccountController(self),
-                           GarbageCollector(self), self.scheduler):
+                           GarbageCollector(self), self.scheduler, self.kubelet):
             self.controllers.add(controller)
 
     # -- creation -------------------------------------------------------------------------

@@ -97,6 +97,8 @@ class Store:
         self._journal_changes: list[ChangeRecord] = []
         self.history: deque[ChangeRecord] = deque(maxlen=history_limit)
         self._records: dict[str, dict[str, Any]] = {}
+        self.flushers: list[Callable[[], None]] = []
+        """Called before the journal drains, so components can journal buffered state."""
 
     # -- reads ----------------------------------------------------------------------------
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
@@ -269,6 +271,8 @@ class Store:
     def drain_journal(self) -> tuple[dict[tuple[str, str, str], Obj | None], list[ChangeRecord]]:
         """Objects written since the last drain ((resource, ns, name) → object, None when
         deleted) and the change records, in order; the journal is emptied."""
+        for flush in self.flushers:
+            flush()
         journal, changes = self._journal, self._journal_changes
         self._journal, self._journal_changes = {}, []
         return journal, changes
@@ -297,7 +301,9 @@ class Store:
         self.resource_version = max(self.resource_version, int(meta.get("resourceVersion", 0)))
 
     def all_objects(self) -> Iterator[tuple[str, Obj]]:
-        """Every stored (resource, object), for snapshots."""
+        """Every stored (resource, object) and record, for snapshots."""
+        for flush in self.flushers:
+            flush()
         for resource, table in self._objects.items():
             for obj in table.values():
                 yield resource, obj

@@ -1,0 +1,1 @@
+"""The simulated kubelet: pod sandboxes, image pulls, containers, probes, termination."""

@@ -1,0 +1,538 @@
+"""A running container: its process, its environment and filesystem, and what it asks of the host.
+
+`start_workload` does the container-runtime part of starting a container the way containerd and
+the kubelet do together: merge the image's ENTRYPOINT/CMD with the container's command/args
+(expanding `$(VAR)` references), build the environment (image env, `env`, `envFrom`, downward
+API, Service links, `KUBERNETES_*`), lay out the filesystem (the image's root, the pod's
+volumes, the service-account token), and start the process. Failures come back as
+`StartFailure`: either the container could not be created (waiting
+`CreateContainerConfigError`) or its process could not start (terminated `StartError`, 128).
+
+A `Workload` is also the `ContainerHost` its programs see: ports they listen on belong to the
+pod's network namespace (shared by its containers), memory they report over the limit gets the
+container OOM-killed.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from playground.engine.api.quantity import QuantityError, memory_bytes
+from playground.engine.images import programs as image_programs
+from playground.engine.images.catalog import Image
+from playground.engine.images.filesystem import FileSystem, busybox_root
+from playground.engine.images.host import HttpHandler, address_in_use
+from playground.engine.images.shell import run as run_shell
+from playground.engine.images.shell_api import ShellContext
+from playground.engine.kubelet.processes import ProcessHandle
+from playground.engine.kubelet.runtime import ContainerRuntime
+
+if TYPE_CHECKING:
+    from playground.engine.kubelet.kubelet import Kubelet, _SyncContext
+
+SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+_VAR_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+
+
+class StartFailure(Exception):
+    """A container that could not be created (`waiting`) or whose process could not start."""
+
+    def __init__(self, message: str, waiting_reason: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.waiting_reason = waiting_reason
+
+
+class Workload:
+    """One running container instance."""
+
+    def __init__(self, kubelet: Kubelet, key: str, cr: ContainerRuntime, pod: dict[str, Any],
+                 image: Image, at: float) -> None:
+        self.kubelet = kubelet
+        self.key = key
+        self.cr = cr
+        meta = pod["metadata"]
+        spec = pod["spec"]
+        self.container_name = cr.name
+        self.pod_name = meta["name"]
+        self.namespace = meta["namespace"]
+        self.node_name = spec.get("nodeName", "")
+        self.hostname = (spec.get("hostname") or meta["name"])[:63]
+        rt = kubelet.runtimes.get(key)
+        self.pod_ip = rt.pod_ip if rt else ""
+        node = kubelet.store.get("nodes", "", self.node_name) or {}
+        try:
+            self.node_cpus = max(1, int(float(((node.get("status") or {}).get("capacity") or {})
+                                              .get("cpu", "1"))))
+        except ValueError:
+            self.node_cpus = 1
+        self.image = image
+        self.now = at
+        self.limit_memory = _memory_limit(kubelet_spec(pod, cr.name))
+        self.process: ProcessHandle | None = None
+        self.programs: Any = None
+        self.exit_reason = ""
+        self.replaying = False
+        self._callbacks: list[tuple[float, int, Callable[[], None]]] = []
+        self._serial = 0
+        self._ports: set[int] = set()
+        self.shell_ctx: ShellContext | None = None  # type: ignore[assignment]
+
+    # -- ContainerHost ----------------------------------------------------------------------
+    def listen(self, port: int, protocol: str, handler: HttpHandler | None) -> str | None:
+        """Bind a port in the pod's network namespace."""
+        ports = self.kubelet.listeners.setdefault(self.key, {})
+        owner = ports.get((port, protocol.upper()))
+        if owner is not None and owner[0] != self.container_name:
+            return address_in_use(port, protocol)
+        ports[(port, protocol.upper())] = (self.container_name, handler)
+        self._ports.add(port)
+        return None
+
+    def unlisten(self, port: int) -> None:
+        """Release a port this container bound."""
+        ports = self.kubelet.listeners.get(self.key, {})
+        for proto_key in [k for k, v in ports.items() if k[0] == port
+                          and v[0] == self.container_name]:
+            del ports[proto_key]
+        self._ports.discard(port)
+
+    def set_usage(self, cpu_millis: int, memory_bytes_used: int) -> None:
+        """Record usage; above the memory limit the container is OOM-killed."""
+        self.cr.cpu_millis = int(cpu_millis)
+        self.cr.memory_bytes = int(memory_bytes_used)
+        if self.limit_memory and memory_bytes_used > self.limit_memory and \
+                self.process is not None and not self.replaying:
+            self.exit_reason = "OOMKilled"
+            self.process.kill(self.now, 137)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
+        """Run `callback` after `seconds` of virtual time while the container runs."""
+        self._serial += 1
+        self._callbacks.append((self.now + max(0.0, seconds), self._serial, callback))
+        self._callbacks.sort(key=lambda c: (c[0], c[1]))
+
+    def wake(self) -> None:
+        """Resume the main process at the current instant."""
+        if self.process is not None and self.process.exit_code is None:
+            self.process.wake_at = self.now
+            self.kubelet.wake_after(0.0, self.key)
+
+    # -- driving --------------------------------------------------------------------------
+    @property
+    def wake_at(self) -> float | None:
+        """When the container next needs attention (process or callback)."""
+        times = [t for t in (self.process.wake_at if self.process else None,
+                             self._callbacks[0][0] if self._callbacks else None) if t is not None]
+        if self.process is not None and self.process.exit_code is not None:
+            return self.process.exited_at
+        return min(times) if times else None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The exit code once the process has ended."""
+        return self.process.exit_code if self.process else None
+
+    @property
+    def exited_at(self) -> float | None:
+        """When the process ended."""
+        return self.process.exited_at if self.process else None
+
+    def run_until(self, when: float) -> None:
+        """Run the process and callbacks up to virtual time `when`, in time order."""
+        assert self.process is not None
+        while self.process.exit_code is None:
+            proc_at = self.process.wake_at
+            cb_at = self._callbacks[0][0] if self._callbacks else None
+            nxt = min(t for t in (proc_at, cb_at) if t is not None) \
+                if proc_at is not None or cb_at is not None else None
+            if nxt is None or nxt > when:
+                break
+            self.now = nxt
+            if cb_at is not None and cb_at == nxt and (proc_at is None or cb_at <= proc_at):
+                _, _, callback = self._callbacks.pop(0)
+                callback()
+                continue
+            self.process.step(nxt)
+        if self.process.exit_code is not None:
+            self.now = self.process.exited_at or self.now
+
+    def terminate(self, signal: str, at: float) -> bool:
+        """Deliver SIGTERM (or the image's stop signal); True when the process handles it."""
+        self.now = at
+        handled = bool(self.programs is not None and self.programs.terminate(
+            self.image.stop_signal if signal == "SIGTERM" else signal))
+        if handled and self.process is not None and self.process.exit_code is None:
+            self.process.wake_at = at
+        return handled
+
+    def kill(self, at: float, code: int = 137) -> None:
+        """SIGKILL."""
+        if self.process is not None:
+            self.process.kill(at, code)
+
+    def stop(self) -> None:
+        """The container is gone: close its process and ports."""
+        if self.process is not None and self.process.exit_code is None:
+            self.process.gen.close()
+        for port in list(self._ports):
+            self.unlisten(port)
+        self._callbacks.clear()
+
+
+def kubelet_spec(pod: dict[str, Any], name: str) -> dict[str, Any]:
+    """A container's spec by name (init containers included)."""
+    spec = pod.get("spec") or {}
+    for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        if c.get("name") == name:
+            return c
+    return {}
+
+
+def _memory_limit(spec: dict[str, Any]) -> int:
+    limit = ((spec.get("resources") or {}).get("limits") or {}).get("memory")
+    if limit is None:
+        return 0
+    try:
+        return memory_bytes(limit)
+    except QuantityError:
+        return 0
+
+
+def start_workload(kubelet: Kubelet, ctx: _SyncContext, cr: ContainerRuntime,
+                   spec: dict[str, Any], image: Image, at: float, *,
+                   replay: bool = False) -> Workload:
+    """Create and start a container's process (see the module docstring)."""
+    pod = ctx.pod
+    env = container_env(kubelet, pod, spec, image)
+    argv = resolve_argv(image, spec, env)
+    work = Workload(kubelet, ctx.key, cr, pod, image, at)
+    fs = kubelet.volumes.container_fs(ctx.key, pod, spec, image, work.hostname, work.pod_ip)
+    if replay:
+        scratch = kubelet.volumes.container_fs(ctx.key, pod, spec, image, work.hostname,
+                                               work.pod_ip, scratch=True)
+    epoch = kubelet.clock.epoch.timestamp()
+
+    def out(text: str) -> None:
+        if not work.replaying:
+            cr.log(work.now, "stdout", text)
+
+    def err(text: str) -> None:
+        if not work.replaying:
+            cr.log(work.now, "stderr", text)
+
+    shell_ctx = ShellContext(
+        env=env, fs=scratch if replay else fs, hostname=work.hostname, stdout=out, stderr=err,
+        now=lambda: epoch + (work.process.clock_now if work.process else work.now),
+        network=kubelet.network_for(ctx.key) if hasattr(kubelet, "network_for") else None,
+        applets=image.commands, pod_ip=work.pod_ip,
+        cwd=spec.get("workingDir") or image.working_dir or "/")
+    work.shell_ctx = shell_ctx
+    work.programs = image_programs.programs_for(image, work)
+    shell_ctx.programs = work.programs
+    if not _executable(argv, image, shell_ctx.fs):
+        raise StartFailure(
+            "failed to create containerd task: failed to create shim task: OCI runtime create "
+            "failed: runc create failed: unable to start container process: error during "
+            f'container init: exec: "{argv[0] if argv else ""}": executable file not found in '
+            "$PATH: unknown")
+    cr.argv = argv
+    work.process = ProcessHandle(run_shell(argv, shell_ctx), at)
+    if replay:
+        work.replaying = True
+        work.process.replay(cr.sleeps_consumed, at)
+        work.replaying = False
+        shell_ctx.fs = fs
+    return work
+
+
+def _executable(argv: list[str], image: Image, fs: FileSystem) -> bool:
+    if not argv:
+        return False
+    name = argv[0]
+    if image.has_command(name):
+        return True
+    return "/" in name and fs.is_file(name)
+
+
+def resolve_argv(image: Image, spec: dict[str, Any], env: dict[str, str]) -> list[str]:
+    """command/args over ENTRYPOINT/CMD, with `$(VAR)` expanded as the kubelet does."""
+    command = spec.get("command")
+    args = spec.get("args")
+    if command:
+        argv = list(command) + list(args or [])
+    elif args is not None:
+        argv = list(image.entrypoint) + list(args)
+    else:
+        argv = list(image.entrypoint) + list(image.cmd)
+    return [expand_references(str(a), env) for a in argv]
+
+
+def expand_references(text: str, env: dict[str, str]) -> str:
+    """Kubernetes' `$(VAR)` expansion: known variables are replaced, `$$` escapes `$`."""
+    def repl(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group(1)
+        return env[name] if name in env else match.group(0)
+
+    return _VAR_REF.sub(repl, text)
+
+
+def container_env(kubelet: Kubelet, pod: dict[str, Any], spec: dict[str, Any],
+                  image: Image) -> dict[str, str]:
+    """The environment a container's process starts with."""
+    meta = pod["metadata"]
+    namespace = meta["namespace"]
+    env: dict[str, str] = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+    env.update(dict(image.env))
+    env["HOSTNAME"] = (pod["spec"].get("hostname") or meta["name"])[:63]
+    store = kubelet.store
+    for source in spec.get("envFrom") or ():
+        prefix = source.get("prefix", "")
+        if "configMapRef" in source:
+            ref = source["configMapRef"]
+            cm = store.get("configmaps", namespace, ref.get("name", ""))
+            if cm is None:
+                if ref.get("optional"):
+                    continue
+                raise StartFailure(f'configmap "{ref.get("name", "")}" not found',
+                                   "CreateContainerConfigError")
+            for k, v in (cm.get("data") or {}).items():
+                env[prefix + k] = str(v)
+        elif "secretRef" in source:
+            ref = source["secretRef"]
+            secret = store.get("secrets", namespace, ref.get("name", ""))
+            if secret is None:
+                if ref.get("optional"):
+                    continue
+                raise StartFailure(f'secret "{ref.get("name", "")}" not found',
+                                   "CreateContainerConfigError")
+            for k, v in _secret_data(secret).items():
+                env[prefix + k] = v
+    for var in spec.get("env") or ():
+        name = var.get("name", "")
+        if "value" in var:
+            env[name] = expand_references(str(var.get("value", "")), env)
+            continue
+        source = var.get("valueFrom") or {}
+        if not source:
+            env[name] = ""
+            continue
+        value = _env_from_source(kubelet, pod, spec, source)
+        if value is not None:
+            env[name] = value
+    if pod["spec"].get("enableServiceLinks", True):
+        env.update(service_link_env(kubelet, namespace))
+    env.update(kubernetes_env(kubelet))
+    return env
+
+
+def _env_from_source(kubelet: Kubelet, pod: dict[str, Any], spec: dict[str, Any],
+                     source: dict[str, Any]) -> str | None:
+    meta = pod["metadata"]
+    namespace = meta["namespace"]
+    store = kubelet.store
+    if "fieldRef" in source:
+        path = source["fieldRef"].get("fieldPath", "")
+        rt = kubelet.runtimes.get(f"{namespace}/{meta['name']}")
+        node = store.get("nodes", "", pod["spec"].get("nodeName", "")) or {}
+        host_ip = next((a.get("address", "") for a in (node.get("status") or {})
+                        .get("addresses") or () if a.get("type") == "InternalIP"), "")
+        values = {"metadata.name": meta["name"], "metadata.namespace": namespace,
+                  "metadata.uid": meta.get("uid", ""), "spec.nodeName":
+                      pod["spec"].get("nodeName", ""),
+                  "spec.serviceAccountName": pod["spec"].get("serviceAccountName", "default"),
+                  "status.podIP": rt.pod_ip if rt else "", "status.hostIP": host_ip,
+                  "status.podIPs": rt.pod_ip if rt else "", "status.hostIPs": host_ip}
+        match = re.match(r"metadata\.(labels|annotations)\['(.+)'\]", path)
+        if match:
+            return str((meta.get(match.group(1)) or {}).get(match.group(2), ""))
+        return values.get(path, "")
+    if "configMapKeyRef" in source:
+        ref = source["configMapKeyRef"]
+        cm = store.get("configmaps", namespace, ref.get("name", ""))
+        if cm is None:
+            if ref.get("optional"):
+                return None
+            raise StartFailure(f'configmap "{ref.get("name", "")}" not found',
+                               "CreateContainerConfigError")
+        data = cm.get("data") or {}
+        if ref.get("key") not in data:
+            if ref.get("optional"):
+                return None
+            raise StartFailure(f"couldn't find key {ref.get('key')} in ConfigMap "
+                               f"{namespace}/{ref.get('name')}", "CreateContainerConfigError")
+        return str(data[ref["key"]])
+    if "secretKeyRef" in source:
+        ref = source["secretKeyRef"]
+        secret = store.get("secrets", namespace, ref.get("name", ""))
+        if secret is None:
+            if ref.get("optional"):
+                return None
+            raise StartFailure(f'secret "{ref.get("name", "")}" not found',
+                               "CreateContainerConfigError")
+        data = _secret_data(secret)
+        if ref.get("key") not in data:
+            if ref.get("optional"):
+                return None
+            raise StartFailure(f"couldn't find key {ref.get('key')} in Secret "
+                               f"{namespace}/{ref.get('name')}", "CreateContainerConfigError")
+        return data[ref["key"]]
+    if "resourceFieldRef" in source:
+        ref = source["resourceFieldRef"]
+        resource = ref.get("resource", "")
+        kind, _, res_name = resource.partition(".")
+        value = ((spec.get("resources") or {}).get(kind) or {}).get(res_name)
+        if value is None:
+            return "0" if res_name != "memory" else "0"
+        try:
+            if res_name == "cpu":
+                from playground.engine.api.quantity import cpu_millis
+
+                return str(max(1, -(-cpu_millis(value) // 1000)))
+            return str(memory_bytes(value))
+        except QuantityError:
+            return str(value)
+    return ""
+
+
+def _secret_data(secret: dict[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in (secret.get("data") or {}).items():
+        try:
+            out[k] = base64.b64decode(str(v)).decode("utf-8", "replace")
+        except ValueError:
+            out[k] = ""
+    for k, v in (secret.get("stringData") or {}).items():
+        out[k] = str(v)
+    return out
+
+
+def service_link_env(kubelet: Kubelet, namespace: str) -> dict[str, str]:
+    """Docker-link style variables for every Service in the namespace (enableServiceLinks)."""
+    env: dict[str, str] = {}
+    for svc in kubelet.store.iter("services", namespace):
+        spec = svc.get("spec") or {}
+        ip = spec.get("clusterIP")
+        if not ip or ip == "None" or not spec.get("ports"):
+            continue
+        base = svc["metadata"]["name"].upper().replace("-", "_")
+        env.update(_link_vars(base, ip, spec["ports"]))
+    return env
+
+
+def kubernetes_env(kubelet: Kubelet) -> dict[str, str]:
+    """The `KUBERNETES_*` variables every container gets."""
+    svc = kubelet.store.get("services", "default", "kubernetes")
+    if svc is None:
+        return {}
+    spec = svc.get("spec") or {}
+    return _link_vars("KUBERNETES", spec.get("clusterIP", ""), spec.get("ports") or [])
+
+
+def _link_vars(base: str, ip: str, ports: list[dict[str, Any]]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    first = ports[0]
+    env[f"{base}_SERVICE_HOST"] = ip
+    env[f"{base}_SERVICE_PORT"] = str(first.get("port", ""))
+    for port in ports:
+        if port.get("name"):
+            env[f"{base}_SERVICE_PORT_{port['name'].upper().replace('-', '_')}"] = \
+                str(port.get("port", ""))
+    proto = first.get("protocol", "TCP")
+    env[f"{base}_PORT"] = f"{proto.lower()}://{ip}:{first.get('port', '')}"
+    for port in ports:
+        p, pr = port.get("port", ""), port.get("protocol", "TCP")
+        prefix = f"{base}_PORT_{p}_{pr}"
+        env[prefix] = f"{pr.lower()}://{ip}:{p}"
+        env[f"{prefix}_PROTO"] = pr.lower()
+        env[f"{prefix}_PORT"] = str(p)
+        env[f"{prefix}_ADDR"] = ip
+    return env
+
+
+class PodVolumes:
+    """The volumes of every pod on every node: emptyDirs live as long as their pod, PVC-backed
+    volumes as long as their claim, configMap/secret volumes are rebuilt from the objects."""
+
+    def __init__(self, kubelet: Kubelet) -> None:
+        self.kubelet = kubelet
+        self.pod_volumes: dict[str, dict[str, FileSystem]] = {}
+        self.claims: dict[str, FileSystem] = {}
+
+    def forget(self, key: str) -> None:
+        """A pod is gone: drop its emptyDirs."""
+        self.pod_volumes.pop(key, None)
+
+    def _volume(self, key: str, pod: dict[str, Any], volume: dict[str, Any]) -> FileSystem:
+        namespace = pod["metadata"]["namespace"]
+        store = self.kubelet.store
+        name = volume.get("name", "")
+        if "persistentVolumeClaim" in volume:
+            claim = volume["persistentVolumeClaim"].get("claimName", "")
+            return self.claims.setdefault(f"{namespace}/{claim}", FileSystem())
+        if "configMap" in volume:
+            src = volume["configMap"]
+            cm = store.get("configmaps", namespace, src.get("name", "")) or {}
+            return _files_volume(cm.get("data") or {}, src.get("items"))
+        if "secret" in volume:
+            src = volume["secret"]
+            secret = store.get("secrets", namespace, src.get("secretName", "")) or {}
+            return _files_volume(_secret_data(secret), src.get("items"))
+        if "projected" in volume:
+            fs = FileSystem(read_only=True)
+            for source in volume["projected"].get("sources") or ():
+                if "serviceAccountToken" in source:
+                    fs.read_only = False
+                    _service_account_files(fs, namespace)
+                    fs.read_only = True
+            return fs
+        return self.pod_volumes.setdefault(key, {}).setdefault(name, FileSystem())
+
+    def container_fs(self, key: str, pod: dict[str, Any], spec: dict[str, Any], image: Image,
+                     hostname: str, pod_ip: str, *, scratch: bool = False) -> FileSystem:
+        """The root filesystem of a container instance with its volumes mounted."""
+        namespace = pod["metadata"]["namespace"]
+        fs = busybox_root(hostname, pod_ip, namespace)
+        for path, content in (image.files or {}).items():
+            fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True, force=True)
+            fs.write(path, content)
+        if pod["spec"].get("automountServiceAccountToken", True) is not False:
+            sa = FileSystem()
+            _service_account_files(sa, namespace)
+            sa.read_only = True
+            fs.mount(SERVICE_ACCOUNT_DIR, sa)
+        volumes = {v.get("name", ""): v for v in pod["spec"].get("volumes") or ()}
+        for mount in spec.get("volumeMounts") or ():
+            volume = volumes.get(mount.get("name", ""))
+            if volume is None:
+                continue
+            vfs = FileSystem() if scratch else self._volume(key, pod, volume)
+            fs.mount(mount.get("mountPath", "/mnt"), vfs)
+        return fs
+
+
+def _files_volume(data: dict[str, Any], items: list[dict[str, Any]] | None) -> FileSystem:
+    fs = FileSystem()
+    if items:
+        for item in items:
+            if item.get("key") in data:
+                path = "/" + str(item.get("path", item["key"])).lstrip("/")
+                fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True, force=True)
+                fs.write(path, str(data[item["key"]]))
+    else:
+        for k, v in data.items():
+            fs.write("/" + k, str(v))
+    fs.read_only = True
+    return fs
+
+
+def _service_account_files(fs: FileSystem, namespace: str) -> None:
+    fs.write("/namespace", namespace)
+    fs.write("/ca.crt", "-----BEGIN CERTIFICATE-----\nMIIDBTCCAe2gAwIBAgIIPlayground\n"
+                        "-----END CERTIFICATE-----\n")
+    fs.write("/token", "eyJhbGciOiJSUzI1NiIsImtpZCI6InBsYXlncm91bmQifQ.playground-token")
