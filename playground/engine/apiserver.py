@@ -44,7 +44,8 @@ NAMESPACE_FINALIZER = "kubernetes"
 _NO_GENERATION = {"ConfigMap", "Secret", "Event", "ServiceAccount", "Endpoints",
                   "EndpointSlice", "Lease", "ControllerRevision", "Role", "ClusterRole",
                   "RoleBinding", "ClusterRoleBinding", "Binding", "ComponentStatus",
-                  "Namespace", "Node", "PriorityClass", "StorageClass", "IngressClass"}
+                  "Namespace", "Node", "PriorityClass", "StorageClass", "IngressClass",
+                  "PersistentVolume", "PersistentVolumeClaim"}
 
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"

@@ -19,9 +19,16 @@ from playground.engine import KUBERNETES_VERSION
 from playground.engine.apiserver import APIServer
 from playground.engine.clock import Clock, Timer
 from playground.engine.controllers.base import ControllerManager
+from playground.engine.controllers.cronjob import CronJobController
+from playground.engine.controllers.daemonset import DaemonSetController
+from playground.engine.controllers.deployment import DeploymentController
 from playground.engine.controllers.garbage_collector import GarbageCollector
+from playground.engine.controllers.job import JobController, TTLAfterFinishedController
 from playground.engine.controllers.namespaces import NamespaceController, ServiceAccountController
+from playground.engine.controllers.replicaset import ReplicaSetController
 from playground.engine.controllers.scheduler import SchedulerController
+from playground.engine.controllers.statefulset import StatefulSetController
+from playground.engine.controllers.volumes import PersistentVolumeController, standard_storage_class
 from playground.engine.events import EventRecorder
 from playground.engine.kubelet.kubelet import Kubelet
 from playground.engine.network.allocators import DNS_SERVICE_IP, KUBERNETES_SERVICE_IP
@@ -77,8 +84,14 @@ class Cluster:
         self.controllers = ControllerManager(self)
         self.scheduler = SchedulerController(self)
         self.kubelet = Kubelet(self)
+        # kube-controller-manager's controllers, then the scheduler, then the kubelets: the
+        # order in which one settle pass drains their queues
         for controller in (NamespaceController(self), ServiceAccountController(self),
-                           GarbageCollector(self), self.scheduler, self.kubelet):
+                           GarbageCollector(self), DeploymentController(self),
+                           ReplicaSetController(self), StatefulSetController(self),
+                           DaemonSetController(self), JobController(self),
+                           TTLAfterFinishedController(self), CronJobController(self),
+                           PersistentVolumeController(self), self.scheduler, self.kubelet):
             self.controllers.add(controller)
 
     # -- creation -------------------------------------------------------------------------
@@ -95,6 +108,7 @@ class Cluster:
         for i in range(config.workers):
             cluster.add_node(f"worker-{i + 1}", actor=actor)
         cluster._create_system_services(actor)
+        cluster.api.create(standard_storage_class(), actor)
         cluster.settle()
         return cluster
 

@@ -103,6 +103,9 @@ class EventRecorder:
         # client-go names an Event after the UnixNano of its first occurrence
         nanos = _unix_nanos(self.clock.epoch) + round(now * 1e9) + self._serial
         name = f"{meta['name']}.{nanos:x}"
+        while self.store.get("events", namespace, name) is not None:  # after a restart
+            self._serial += 1
+            name = f"{meta['name']}.{nanos + self._serial:x}"
         stamp = self.clock.timestamp()
         event: Obj = {
             "apiVersion": "v1",

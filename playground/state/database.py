@@ -54,6 +54,13 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 
 
+def _row_body(resource: str, name: str, obj: Any) -> Any:
+    """Records (resource `~kind`) are wrapped the way `Store.all_objects` yields them."""
+    if resource.startswith("~"):
+        return {"metadata": {"name": name}, "data": obj}
+    return obj
+
+
 class StateDB:
     """One state directory's database connection."""
 
@@ -104,7 +111,7 @@ class StateDB:
         conn = self.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            upserts = [(r, ns, n, json.dumps(obj, separators=(",", ":")))
+            upserts = [(r, ns, n, json.dumps(_row_body(r, n, obj), separators=(",", ":")))
                        for (r, ns, n), obj in journal.items() if obj is not None]
             deletes = [(r, ns, n) for (r, ns, n), obj in journal.items() if obj is None]
             if deletes:

@@ -18,7 +18,8 @@ from playground.engine.events import COMBINED_PREFIX, EVENT_TTL
 @pytest.fixture
 def pod(cluster: Cluster) -> dict[str, Any]:
     return cluster.api.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
-                               "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}})
+                               "spec": {"schedulerName": "nobody",  # stays unscheduled
+                                        "containers": [{"name": "nginx", "image": "nginx"}]}})
 
 
 def events(cluster: Cluster, *reasons: str) -> list[dict[str, Any]]:

@@ -52,7 +52,8 @@ def test_creates_the_missing_pods_and_reports_status() -> None:
                             "availableReplicas": 3, "observedGeneration": 1}
     assert sorted(events(cluster, "SuccessfulCreate")) == sorted(
         f"Created pod: {p['metadata']['name']}" for p in pods)
-    source = cluster.store.list("events", "default")[0]["source"]
+    source = next(e for e in cluster.store.list("events", "default")
+                  if e["reason"] == "SuccessfulCreate")["source"]
     assert source == {"component": "replicaset-controller"}
 
 

@@ -38,7 +38,8 @@ def make_cluster() -> Cluster:
     silence_kubelets(cluster)
     cluster.controllers.add(PersistentVolumeController(cluster))
     cluster.controllers.add(StatefulSetController(cluster))
-    cluster.api.create(standard_storage_class(), ADMIN)
+    if cluster.store.get("storageclasses.storage.k8s.io", "", "standard") is None:
+        cluster.api.create(standard_storage_class(), ADMIN)
     cluster.settle()
     return cluster
 

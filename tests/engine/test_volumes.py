@@ -30,8 +30,11 @@ def make_cluster(with_class: bool = True) -> Cluster:
     cluster = Cluster.create(ClusterConfig(clock="manual"))
     silence_kubelets(cluster)
     cluster.controllers.add(PersistentVolumeController(cluster))
-    if with_class:
+    present = cluster.store.get("storageclasses.storage.k8s.io", "", "standard") is not None
+    if with_class and not present:
         cluster.api.create(standard_storage_class(), ADMIN)
+    elif not with_class and present:  # the cluster ships kind's default class
+        cluster.api.delete("storageclasses.storage.k8s.io", "", "standard", ADMIN)
     cluster.settle()
     return cluster
 

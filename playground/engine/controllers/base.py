@@ -65,7 +65,9 @@ class ControllerManager:
         self._by_name: dict[str, Controller] = {}
 
     def add(self, controller: Controller) -> None:
-        """Start a controller: subscribe its watches and timers."""
+        """Start a controller: subscribe its watches and timers (once per name)."""
+        if controller.name in self._by_name:
+            return
         self.controllers.append(controller)
         self._by_name[controller.name] = controller
         queue = self._queues.setdefault(controller.name, {})

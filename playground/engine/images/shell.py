@@ -370,6 +370,8 @@ class Shell:
         fs = self.ctx.fs
         if "/" in name:
             path = name
+            if name in self.ctx.programs:  # image programs registered by path (/agnhost)
+                return self.ctx.programs[name]
             if fs.is_file(path, self.cwd):
                 return path
             base = name.rsplit("/", 1)[-1]

@@ -246,6 +246,11 @@ class Kubelet(Controller):
                                 if cr.finished_at is not None else cr.backoff_until),
                             "pull-backoff-show"))
             out.append((cr.backoff_until, "backoff-over"))
+        if cr.state == "terminated" and cr.backoff_until is None and \
+                ctx.rt.terminating_since is None and cr.finished_at is not None and \
+                cr.reason not in ("InvalidImageName", "ErrImageNeverPull") and \
+                self._should_restart(ctx, cr):
+            out.append((cr.finished_at, "restart"))
         if cr.state == "running":
             work = self.workloads.get((ctx.key, cr.name))
             if work is not None and work.wake_at is not None:
@@ -275,9 +280,12 @@ class Kubelet(Controller):
             if cr.backoff_kind == "pull":
                 cr.pull_started_at = None
             cr.finished_at = cr.finished_at if cr.state == "terminated" else None
+        elif due.what == "restart":
+            self._advance_container(ctx, cr, at)
         elif due.what == "process":
             work = self.workloads[(ctx.key, cr.name)]
             work.run_until(at)
+            cr.sleeps_consumed = work.process.sleeps if work.process else 0
             if work.exit_code is not None:
                 self._container_exited(ctx, cr, work.exit_code, work.exited_at or at,
                                        work.exit_reason)
@@ -486,6 +494,7 @@ class Kubelet(Controller):
         cr.started = "startupProbe" not in spec
         cr.ready = cr.started and "readinessProbe" not in spec
         work.run_until(at)
+        cr.sleeps_consumed = work.process.sleeps if work.process else 0
         if work.exit_code is not None:
             self._container_exited(ctx, cr, work.exit_code, at, work.exit_reason)
 
