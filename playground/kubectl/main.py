@@ -7,20 +7,39 @@ never raises for bad input: usage errors and server refusals become kubectl's me
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from playground.engine import KUBERNETES_VERSION
 from playground.engine.cluster import Cluster
 from playground.engine.errors import EngineError
-from playground.kubectl.commands import apply, delete, get
+from playground.kubectl import commands as command_package
 from playground.kubectl.context import Context, Result
-from playground.kubectl.flags import UsageError
+from playground.kubectl.flags import Flag, UsageError
 
 Command = Callable[[Context, list[str]], None]
 
 
-def _create(ctx: Context, argv: list[str]) -> None:
-    apply.run(ctx, argv, verb="create")
+@dataclass(frozen=True)
+class Verb:
+    """One kubectl verb: how to run it, its one-line summary and its flags (for --help)."""
+
+    run: Command
+    summary: str
+    flags: tuple[Flag, ...] = ()
+
+
+def _discover() -> dict[str, Verb]:
+    """Every module in `playground.kubectl.commands` declares `VERBS = {"name": Verb(...)}`;
+    collecting them here means adding a verb never touches this file."""
+    verbs: dict[str, Verb] = {}
+    for info in sorted(pkgutil.iter_modules(command_package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{command_package.__name__}.{info.name}")
+        for name, spec in getattr(module, "VERBS", {}).items():
+            verbs[name] = Verb(*spec) if isinstance(spec, tuple) else spec
+    return verbs
 
 
 def _version(ctx: Context, argv: list[str]) -> None:
@@ -28,13 +47,9 @@ def _version(ctx: Context, argv: list[str]) -> None:
               f"Server Version: {KUBERNETES_VERSION}")
 
 
-COMMANDS: dict[str, tuple[Command, str]] = {
-    "apply": (apply.run, "Apply a configuration to a resource by file name or stdin"),
-    "create": (_create, "Create a resource from a file or from stdin"),
-    "get": (get.run, "Display one or many resources"),
-    "delete": (delete.run, "Delete resources by file names, stdin, resources and names, or "
-                           "by resources and label selector"),
-    "version": (_version, "Print the client and server version information"),
+COMMANDS: dict[str, Verb] = {
+    "version": Verb(_version, "Print the client and server version information"),
+    **_discover(),
 }
 
 _GLOBAL_VALUE_FLAGS = {"-n", "--namespace", "--context", "--kubeconfig"}
@@ -45,7 +60,7 @@ def help_text() -> str:
     width = max(len(v) for v in COMMANDS)
     lines = ["kubectl controls the Kubernetes cluster manager (playground edition).", "",
              "Commands the playground supports:"]
-    lines += [f"  {verb.ljust(width)}   {summary}" for verb, (_, summary) in COMMANDS.items()]
+    lines += [f"  {verb.ljust(width)}   {spec.summary}" for verb, spec in sorted(COMMANDS.items())]
     lines += ["", "Usage:", "  kubectl [flags] [options]", "",
               "Use \"kubectl <command> --help\" for more information about a given command."]
     return "\n".join(lines)
@@ -74,11 +89,13 @@ def run(cluster: Cluster, argv: list[str], *, namespace: str = "default",
                   "Run 'kubectl --help' for usage.")
         return ctx.result()
     if any(a in ("-h", "--help") for a in rest):
-        ctx.print(f"{entry[1]}.\n\nUsage:\n  kubectl {verb} [options]\n\n"
-                  f"Flags: {', '.join(_flag_names(verb))}")
+        flags = ", ".join(f"--{f.name}" + (f" (-{f.short})" if f.short else "")
+                          for f in entry.flags)
+        ctx.print(f"{entry.summary}.\n\nUsage:\n  kubectl {verb} [options]\n\n"
+                  f"Flags: {flags or '(none)'}")
         return ctx.result()
     try:
-        entry[0](ctx, rest)
+        entry.run(ctx, rest)
     except UsageError as exc:
         ctx.error(str(exc))
     except EngineError as exc:
@@ -98,10 +115,3 @@ def _verb_index(args: list[str]) -> int | None:
             continue
         return i
     return None
-
-
-def _flag_names(verb: str) -> list[str]:
-    module = {"apply": apply, "create": apply, "get": get, "delete": delete}.get(verb)
-    if module is None:
-        return []
-    return [f"--{f.name}" + (f" (-{f.short})" if f.short else "") for f in module.FLAGS]

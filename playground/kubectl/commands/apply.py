@@ -96,3 +96,10 @@ def run(ctx: Context, argv: list[str], verb: str = "apply") -> None:
                 str(meta.get("name", ""))) is not None
             action = "patching" if exists and verb == "apply" else "creating"
             ctx.error(api_error_text(exc, source=source, action=action))
+
+
+VERBS = {
+    "apply": (run, "Apply a configuration to a resource by file name or stdin", FLAGS),
+    "create": (lambda ctx, argv: run(ctx, argv, verb="create"),
+               "Create a resource from a file or from stdin", FLAGS),
+}

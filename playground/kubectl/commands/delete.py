@@ -124,3 +124,7 @@ def run(ctx: Context, argv: list[str]) -> None:
         suffix = " (dry run)" if dry_run else ""
         prefix = f"{rt.name}.{rt.group}" if rt.group else rt.name
         ctx.print(f'{prefix} "{name}" deleted{where}{suffix}')
+
+
+VERBS = {"delete": (run, "Delete resources by file names, stdin, resources and names, or by "
+                          "resources and label selector", FLAGS)}

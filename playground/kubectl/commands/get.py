@@ -134,3 +134,6 @@ def _print(ctx: Context, opts: Any, output: str, found: list[tuple[Target, list[
     text = format_tables(tables, wide=output == "wide", no_headers=opts.flag("no-headers"),
                          show_kind_prefix=True if several_kinds else None)
     ctx.out.write(text)
+
+
+VERBS = {"get": (run, "Display one or many resources", FLAGS)}
