@@ -22,7 +22,7 @@ from playground.engine.api.apply import (
 )
 from playground.engine.api.defaults import apply_defaults
 
-EXAMPLES = Path("/work/shared/conformance/k8s-examples/application")
+EXAMPLES = (Path(__file__).resolve().parents[2].parent / "shared/conformance/k8s-examples/application")
 
 
 def load(name: str) -> dict[str, Any]:

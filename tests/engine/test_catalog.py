@@ -19,7 +19,7 @@ from playground.engine.images.catalog import (
 )
 from playground.engine.images.reference import InvalidImageName
 
-CONFORMANCE = Path("/work/shared/conformance")
+CONFORMANCE = (Path(__file__).resolve().parents[2].parent / "shared/conformance")
 MUST_FAIL = {"k8s.gcr.io/fluentd-elasticsearch:1.20"}
 
 

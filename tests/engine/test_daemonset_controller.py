@@ -11,7 +11,7 @@ from playground.engine.cluster import Cluster, ClusterConfig
 from playground.engine.controllers.daemonset import DaemonSetController, node_fit
 from playground.engine.store import Actor, deep_copy
 
-EXAMPLES = Path("/work/shared/conformance")
+EXAMPLES = (Path(__file__).resolve().parents[2].parent / "shared/conformance")
 SCHEDULER = Actor("scheduler", "default-scheduler")
 
 

@@ -15,7 +15,7 @@ from playground.engine.api.defaults import (
     default_job_selector,
 )
 
-EXAMPLES = Path("/work/shared/conformance")
+EXAMPLES = (Path(__file__).resolve().parents[2].parent / "shared/conformance")
 
 
 def _get(obj: Any, path: str) -> Any:

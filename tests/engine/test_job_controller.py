@@ -18,7 +18,7 @@ from playground.engine.controllers.job import (
 )
 from playground.engine.store import Actor, deep_copy
 
-EXAMPLES = Path("/work/shared/conformance/k8s-examples")
+EXAMPLES = (Path(__file__).resolve().parents[2].parent / "shared/conformance/k8s-examples")
 SCHEDULER = Actor("scheduler", "default-scheduler")
 
 

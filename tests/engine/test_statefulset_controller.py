@@ -20,7 +20,7 @@ from playground.engine.controllers.volumes import (
 )
 from playground.engine.store import Actor, deep_copy
 
-EXAMPLES = Path("/work/shared/conformance/k8s-examples")
+EXAMPLES = (Path(__file__).resolve().parents[2].parent / "shared/conformance/k8s-examples")
 SCHEDULER = Actor("scheduler", "default-scheduler")
 ADMIN = Actor("system", "kubeadm")
 

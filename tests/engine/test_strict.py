@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import glob
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from playground.engine.api.strict import decode_errors, quantity_error, strict_decoding_message
 
-CONFORMANCE = "/work/shared/conformance"
+CONFORMANCE = str(Path(__file__).resolve().parents[2].parent / "shared/conformance")
 
 
 def deployment(**spec_extra: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import glob
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from playground.engine.api.format import field_error_text
 from playground.engine.api.validation import validate_create, validate_update
 from playground.engine.api.validation_workloads import cron_schedule_error
 
-CONFORMANCE = "/work/shared/conformance"
+CONFORMANCE = str(Path(__file__).resolve().parents[2].parent / "shared/conformance")
 SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
              "'-' or '.', and must start and end with an alphanumeric character (e.g. "
              "'example.com', regex used for validation is "

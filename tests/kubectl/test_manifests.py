@@ -17,7 +17,7 @@ from playground.kubectl.manifests import (
     resolve_plain_scalar,
 )
 
-CONFORMANCE = Path("/work/shared/conformance")
+CONFORMANCE = (Path(__file__).resolve().parents[2].parent / "shared/conformance")
 ALL_FILES = sorted(CONFORMANCE.glob("k8s-examples*/**/*.yaml"))
 
 
