@@ -71,7 +71,7 @@ def execute(kubelet: Kubelet, ctx: _SyncContext, cr: ContainerRuntime, probe: di
         request = HttpRequest("GET", path_only, dict(_query(query)), headers,
                               kubelet_node_ip(kubelet, ctx), f"{ip}:{port}")
         if work is not None:
-            work.now = at
+            work.observe(at)
         response = handler(request)
         if response.elapsed > timeout:
             return False, (f'Get "{url}": context deadline exceeded (Client.Timeout exceeded '

@@ -78,7 +78,7 @@ class Workload:
         self.replaying = False
         self._callbacks: list[tuple[float, int, Callable[[], None]]] = []
         self._serial = 0
-        self._ports: set[int] = set()
+        self._ports: set[tuple[int, str]] = set()
         self.shell_ctx: ShellContext | None = None  # type: ignore[assignment]
 
     # -- ContainerHost ----------------------------------------------------------------------
@@ -89,16 +89,17 @@ class Workload:
         if owner is not None and owner[0] != self.container_name:
             return address_in_use(port, protocol)
         ports[(port, protocol.upper())] = (self.container_name, handler)
-        self._ports.add(port)
+        self._ports.add((port, protocol.upper()))
         return None
 
-    def unlisten(self, port: int) -> None:
-        """Release a port this container bound."""
+    def unlisten(self, port: int, protocol: str = "TCP") -> None:
+        """Release a port this container bound (TCP and UDP ports are separate)."""
         ports = self.kubelet.listeners.get(self.key, {})
-        for proto_key in [k for k, v in ports.items() if k[0] == port
-                          and v[0] == self.container_name]:
-            del ports[proto_key]
-        self._ports.discard(port)
+        bound = (port, protocol.upper())
+        owner = ports.get(bound)
+        if owner is not None and owner[0] == self.container_name:
+            del ports[bound]
+        self._ports.discard(bound)
 
     def set_usage(self, cpu_millis: int, memory_bytes_used: int) -> None:
         """Record usage; above the memory limit the container is OOM-killed."""
@@ -141,6 +142,13 @@ class Workload:
         """When the process ended."""
         return self.process.exited_at if self.process else None
 
+    def observe(self, at: float) -> None:
+        """A request reaches the container at `at`: its handlers see that time (a serving
+        process sleeps for ever, so its own clock would still read its start)."""
+        self.now = max(self.now, at)
+        if self.process is not None and self.process.exit_code is None:
+            self.process.clock_now = max(self.process.clock_now, at)
+
     def run_until(self, when: float) -> None:
         """Run the process and callbacks up to virtual time `when`, in time order."""
         assert self.process is not None
@@ -178,8 +186,8 @@ class Workload:
         """The container is gone: close its process and ports."""
         if self.process is not None and self.process.exit_code is None:
             self.process.gen.close()
-        for port in list(self._ports):
-            self.unlisten(port)
+        for port, protocol in sorted(self._ports):
+            self.unlisten(port, protocol)
         self._callbacks.clear()
 
 
