@@ -451,13 +451,11 @@ class Kubelet(Controller):
     def _start_container(self, ctx: _SyncContext, cr: ContainerRuntime, at: float) -> None:
         spec = ctx.spec(cr.name)
         image = ctx.image(cr.name, self.catalog)
-        if cr.state == "terminated":
-            cr.last_terminated = {"containerID": cr.container_id, "exitCode": cr.exit_code,
-                                  "finishedAt": self.clock.timestamp(cr.finished_at or at),
-                                  "reason": cr.reason,
-                                  "startedAt": self.clock.timestamp(cr.started_at or at)}
-            if cr.message:
-                cr.last_terminated["message"] = cr.message
+        # a restart: after an immediate one the old instance is still "terminated"; after a
+        # crash back-off it was archived as lastState when the back-off began
+        if cr.state == "terminated" or cr.reason == "CrashLoopBackOff":
+            if cr.state == "terminated":
+                cr.last_terminated = self._terminated_record(cr, at)
             cr.restart_count += 1
             cr.previous_logs = cr.logs
             cr.logs = []
@@ -519,6 +517,16 @@ class Kubelet(Controller):
         if self._should_restart(ctx, cr):
             self._schedule_restart(ctx, cr, at, ran)
 
+    def _terminated_record(self, cr: ContainerRuntime, at: float) -> dict[str, Any]:
+        """The container's ended instance as status.lastState.terminated shows it."""
+        record: dict[str, Any] = {"containerID": cr.container_id, "exitCode": cr.exit_code,
+                                  "finishedAt": self.clock.timestamp(cr.finished_at or at),
+                                  "reason": cr.reason,
+                                  "startedAt": self.clock.timestamp(cr.started_at or at)}
+        if cr.message:
+            record["message"] = cr.message
+        return record
+
     def _schedule_restart(self, ctx: _SyncContext, cr: ContainerRuntime, at: float,
                           ran: float) -> None:
         if ran >= BACKOFF_RESET:
@@ -532,6 +540,7 @@ class Kubelet(Controller):
         cr.backoff_seconds = min(delay * 2, BACKOFF_MAX)
         meta = ctx.pod["metadata"]
         ident = f"{meta['name']}_{meta['namespace']}({meta.get('uid', '')})"
+        cr.last_terminated = self._terminated_record(cr, at)
         cr.state = "waiting"
         cr.reason = "CrashLoopBackOff"
         cr.message = (f"back-off {_go_duration(delay)} restarting failed container={cr.name} "
@@ -571,6 +580,8 @@ class Kubelet(Controller):
             return
         if state.failures >= int(probe.get("failureThreshold", 3)):
             state.failures = 0
+            # the prober holds this container until a new one replaces it
+            state.next_at = None
             ctx.event(cr, "Normal", "Killing",
                       f"Container {cr.name} failed {kind} probe, will be restarted", at)
             self._stop_container(ctx, cr, at, int(
@@ -582,8 +593,15 @@ class Kubelet(Controller):
         work = self.workloads.get((ctx.key, cr.name))
         if work is None or cr.state != "running":
             return
+        if cr.stop_requested_at is not None and cr.kill_at is not None:
+            # already stopping: a second request must not push the SIGKILL deadline back
+            cr.kill_at = min(cr.kill_at, at + max(0, grace))
+            if cr.kill_at > at:
+                return
+            work.kill(at)
+            self._container_exited(ctx, cr, 137, at, "Error")
+            return
         cr.stop_requested_at = at
-        cr.ready = False
         if work.terminate("SIGTERM", at):
             work.run_until(at)
         if work.exit_code is not None:
