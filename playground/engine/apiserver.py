@@ -33,7 +33,12 @@ from playground.engine.network.allocators import (
     service_node_ports,
 )
 from playground.engine.seeds import Seeds
-from playground.engine.selectors import FieldRequirement, Selector
+from playground.engine.selectors import (
+    FieldRequirement,
+    Selector,
+    SelectorError,
+    from_label_selector,
+)
 from playground.engine.store import USER, Actor, Obj, Store, deep_copy
 
 FOREGROUND = "foregroundDeletion"
@@ -478,6 +483,45 @@ class APIServer:
             return DeleteOutcome(self.store.put(rt.key, new, actor, "deleting"), False)
         return DeleteOutcome(self._remove(rt, current, actor), True)
 
+    def evict(self, namespace: str, name: str, actor: Actor = USER, *,
+              grace_period: int | None = None) -> DeleteOutcome:
+        """The pod's eviction subresource: a delete that honours PodDisruptionBudgets (429
+        while a budget allows no disruption; pending, finished and terminating pods, and
+        not-ready pods of a satisfied budget, may always go)."""
+        pod = self.get("pods", namespace, name)
+        status = pod.get("status") or {}
+        if not (pod["metadata"].get("deletionTimestamp")
+                or status.get("phase") in ("Pending", "Succeeded", "Failed")):
+            budgets = [b for b in self.store.iter("poddisruptionbudgets", namespace)
+                       if _selects(b, pod)]
+            if len(budgets) > 1:
+                raise APIError(500, "InternalError", "This pod has more than one "
+                               "PodDisruptionBudget, which the eviction subresource does not "
+                               "support.")
+            if budgets:
+                self._charge_budget(budgets[0], pod, actor)
+        return self.delete("pods", namespace, name, actor, grace_period=grace_period)
+
+    def _charge_budget(self, pdb: Obj, pod: Obj, actor: Actor) -> None:
+        status = pdb.get("status") or {}
+        ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                    for c in status_conditions(pod))
+        policy = (pdb.get("spec") or {}).get("unhealthyPodEvictionPolicy", "IfHealthyBudget")
+        healthy, desired = int(status.get("currentHealthy", 0)), int(
+            status.get("desiredHealthy", 0))
+        if not ready and (policy == "AlwaysAllow" or healthy >= desired):
+            return
+        allowed = int(status.get("disruptionsAllowed", 0))
+        if allowed <= 0 or int(status.get("observedGeneration", 0)) < int(
+                pdb["metadata"].get("generation", 1)):
+            raise APIError(429, "TooManyRequests", "Cannot evict pod as it would violate the "
+                           "pod's disruption budget.", causes=[FieldError(
+                               "DisruptionBudget", "", f"The disruption budget "
+                               f"{pdb['metadata']['name']} needs {desired} healthy pods and "
+                               f"has {healthy} currently")])
+        charged = dict(pdb, status=dict(status, disruptionsAllowed=allowed - 1))
+        self.update_status(charged, actor, reason=f"evicting {pod['metadata']['name']}")
+
     def _pod_grace(self, pod: Obj, requested: int | None) -> int:
         spec = pod.get("spec") or {}
         if not spec.get("nodeName") or _pod_finished(pod):
@@ -563,6 +607,19 @@ def _empty_status(kind: str, obj: Obj) -> dict[str, Any]:
     if kind == "PersistentVolume":
         return {"phase": "Available"}
     return {}
+
+
+def status_conditions(obj: Obj) -> list[dict[str, Any]]:
+    """An object's status.conditions (empty when absent)."""
+    return list((obj.get("status") or {}).get("conditions") or ())
+
+
+def _selects(pdb: Obj, pod: Obj) -> bool:
+    try:
+        selector = from_label_selector((pdb.get("spec") or {}).get("selector"))
+    except SelectorError:
+        return False
+    return selector.matches(pod["metadata"].get("labels") or {})
 
 
 def _pod_finished(pod: Obj) -> bool:

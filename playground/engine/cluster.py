@@ -22,12 +22,18 @@ from playground.engine.controllers.base import ControllerManager
 from playground.engine.controllers.cronjob import CronJobController
 from playground.engine.controllers.daemonset import DaemonSetController
 from playground.engine.controllers.deployment import DeploymentController
+from playground.engine.controllers.disruption import DisruptionController
 from playground.engine.controllers.garbage_collector import GarbageCollector
 from playground.engine.controllers.job import JobController, TTLAfterFinishedController
 from playground.engine.controllers.namespaces import NamespaceController, ServiceAccountController
+from playground.engine.controllers.node_lifecycle import (
+    NodeLifecycleController,
+    PodGarbageCollector,
+)
 from playground.engine.controllers.replicaset import ReplicaSetController
 from playground.engine.controllers.scheduler import SchedulerController
 from playground.engine.controllers.statefulset import StatefulSetController
+from playground.engine.controllers.taint_eviction import TaintEvictionController
 from playground.engine.controllers.volumes import PersistentVolumeController, standard_storage_class
 from playground.engine.events import EventRecorder
 from playground.engine.kubelet.kubelet import Kubelet
@@ -84,6 +90,7 @@ class Cluster:
         self.controllers = ControllerManager(self)
         self.scheduler = SchedulerController(self)
         self.kubelet = Kubelet(self)
+        self.node_lifecycle = NodeLifecycleController(self)
         # kube-controller-manager's controllers, then the scheduler, then the kubelets: the
         # order in which one settle pass drains their queues
         for controller in (NamespaceController(self), ServiceAccountController(self),
@@ -91,7 +98,9 @@ class Cluster:
                            ReplicaSetController(self), StatefulSetController(self),
                            DaemonSetController(self), JobController(self),
                            TTLAfterFinishedController(self), CronJobController(self),
-                           PersistentVolumeController(self), self.scheduler, self.kubelet):
+                           PersistentVolumeController(self), self.node_lifecycle,
+                           TaintEvictionController(self), PodGarbageCollector(self),
+                           DisruptionController(self), self.scheduler, self.kubelet):
             self.controllers.add(controller)
 
     # -- creation -------------------------------------------------------------------------
