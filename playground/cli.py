@@ -108,8 +108,9 @@ def cmd_init(args: argparse.Namespace, directory: Path) -> int:
         if session.db.exists() and not args.force:
             raise CLIError(f"error: a cluster already exists in {directory}. Use --force to "
                            "replace it, or --state DIR to create another.")
-        if args.nodes < 0 or args.nodes > 5000:
-            raise CLIError("error: --nodes must be between 0 and 5000")
+        if args.nodes < 0 or args.nodes > 1023:
+            raise CLIError("error: --nodes must be between 0 and 1023 (the pod network has "
+                           "room for 1,024 nodes)")
         zones = [z.strip() for z in args.zones.split(",") if z.strip()]
         if not zones:
             raise CLIError("error: --zones needs at least one zone name")

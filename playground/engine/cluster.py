@@ -47,6 +47,14 @@ APISERVER_PORT = 6443
 NODE_NETWORK = ipaddress.ip_network("172.18.0.0/16")
 
 
+def pod_cidr_for(index: int) -> str:
+    """The /24 pod range of the index-th node: 10.244.N.0/24 as kind allocates them, running on
+    into 10.245–10.247 (a /14 cluster CIDR) so clusters of up to 1,024 nodes fit."""
+    if not 0 <= index < 1024:
+        raise ValueError("the pod network has room for 1,024 nodes")
+    return f"10.{244 + index // 256}.{index % 256}.0/24"
+
+
 @dataclass
 class ClusterConfig:
     """The shape of a cluster, fixed at `cluster init`."""
@@ -136,7 +144,7 @@ class Cluster:
             name, index=index, cpu=cpu or self.config.node_cpu,
             memory=memory or self.config.node_memory, zone=node_zone,
             region=self.config.region, control_plane=control_plane, internal_ip=address,
-            pod_cidr=f"10.244.{index}.0/24", timestamp=self.clock.timestamp(),
+            pod_cidr=pod_cidr_for(index), timestamp=self.clock.timestamp(),
             uid_hint=self.seeds.uid(), labels=labels, taints=taints)
         return self.api.create(node, actor)
 
