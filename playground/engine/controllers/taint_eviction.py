@@ -67,8 +67,8 @@ class TaintEvictionController(Controller):
     # -- reconcile ------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:
         if key.startswith(_NODE):
-            for pod in sorted(self.store.pods_on_node(key[len(_NODE):]),
-                              key=lambda p: (p["metadata"]["namespace"], p["metadata"]["name"])):
+            pods: list[Obj] = self.store.pods_on_node(key[len(_NODE):])
+            for pod in sorted(pods, key=_pod_key):
                 self._process(pod)
             return
         namespace, _, name = key[len(_POD):].partition("/")
@@ -166,6 +166,10 @@ def _min_toleration_seconds(used: list[dict[str, Any]]) -> float | None:
     if not seconds:
         return None
     return float(max(0, min(seconds)))
+
+
+def _pod_key(pod: Obj) -> tuple[str, str]:
+    return pod["metadata"]["namespace"], pod["metadata"]["name"]
 
 
 def _no_execute(node: Obj) -> list[dict[str, Any]]:
