@@ -67,7 +67,7 @@ class GarbageCollector(Controller):
             return
         meta = owner["metadata"]
         if ORPHAN in finalizers:
-            for dep_resource, dependent in self.store.dependents(key):
+            for _resource, dependent in self.store.dependents(key):
                 updated = deep_copy(dependent)
                 refs = [r for r in updated["metadata"].get("ownerReferences") or []
                         if r.get("uid") != key]

@@ -54,8 +54,6 @@ def container_status(spec: dict[str, Any], rt: ContainerRuntime, image_name: str
     resources = spec.get("resources") or {}
     if resources:
         status["resources"] = resources
-    if rt.init or rt.sidecar:
-        status.pop("started", None) if not rt.sidecar else None
     return dict(sorted(status.items()))
 
 
