@@ -38,6 +38,10 @@ from playground.engine.controllers.volumes import PersistentVolumeController, st
 from playground.engine.events import EventRecorder
 from playground.engine.kubelet.kubelet import Kubelet
 from playground.engine.network.allocators import DNS_SERVICE_IP, KUBERNETES_SERVICE_IP
+from playground.engine.network.cloud import ServiceLoadBalancerController
+from playground.engine.network.endpoints import EndpointsController
+from playground.engine.network.endpointslices import EndpointSliceController
+from playground.engine.network.traffic import ClusterNetwork
 from playground.engine.nodes import node_object
 from playground.engine.seeds import Seeds
 from playground.engine.store import SYSTEM, Actor, Obj, Store
@@ -98,6 +102,7 @@ class Cluster:
         self.controllers = ControllerManager(self)
         self.scheduler = SchedulerController(self)
         self.kubelet = Kubelet(self)
+        self.network = ClusterNetwork(self)
         self.node_lifecycle = NodeLifecycleController(self)
         # kube-controller-manager's controllers, then the scheduler, then the kubelets: the
         # order in which one settle pass drains their queues
@@ -108,7 +113,9 @@ class Cluster:
                            TTLAfterFinishedController(self), CronJobController(self),
                            PersistentVolumeController(self), self.node_lifecycle,
                            TaintEvictionController(self), PodGarbageCollector(self),
-                           DisruptionController(self), self.scheduler, self.kubelet):
+                           DisruptionController(self), EndpointSliceController(self),
+                           EndpointsController(self), ServiceLoadBalancerController(self),
+                           self.scheduler, self.kubelet):
             self.controllers.add(controller)
 
     # -- creation -------------------------------------------------------------------------

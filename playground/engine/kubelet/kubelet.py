@@ -67,6 +67,8 @@ class Kubelet(Controller):
         self.dirty: set[str] = set()
         self.listeners: dict[str, dict[tuple[int, str], tuple[str, Any]]] = {}
         self.volumes = PodVolumes(self)
+        self.network_target: tuple[ContainerRuntime, bool] | None = None
+        """The container whose process is being started (and whether it is replayed)."""
         cluster.store.flushers.append(self.flush)
 
     # -- node state -----------------------------------------------------------------------
@@ -470,7 +472,7 @@ class Kubelet(Controller):
         cr.stop_requested_at = None
         ctx.event(cr, "Normal", "Created", "Created container", at)
         try:
-            work = start_workload(self, ctx, cr, spec, image, at)
+            work = self._start_process(ctx, cr, spec, image, at)
         except StartFailure as exc:
             if exc.waiting_reason:
                 cr.state, cr.reason, cr.message = "waiting", exc.waiting_reason, exc.message
@@ -717,6 +719,23 @@ class Kubelet(Controller):
         self._sync(key, pod, rt)
         return target
 
+    def _start_process(self, ctx: _SyncContext, cr: ContainerRuntime, spec: dict[str, Any],
+                       image: Image, at: float, *, replay: bool = False) -> Workload:
+        self.network_target = (cr, replay)
+        try:
+            return start_workload(self, ctx, cr, spec, image, at, replay=replay)
+        finally:
+            self.network_target = None
+
+    def network_for(self, key: str) -> Any:
+        """The cluster network as a container of pod `key` sees it (its shell's `Network`)."""
+        network = getattr(self.cluster, "network", None)
+        if network is None:
+            return None
+        target = self.network_target
+        return network.for_pod(key, target[0] if target else None,
+                               replay=bool(target and target[1]))
+
     def _revive(self, key: str, pod: Obj, rt: PodRuntime) -> None:
         """Rebuild the processes of a runtime loaded from its record."""
         ctx = _SyncContext(self, key, pod, rt, Actor("kubelet", rt.node))
@@ -725,8 +744,8 @@ class Kubelet(Controller):
                 continue
             try:
                 image = ctx.image(cr.name, self.catalog)
-                work = start_workload(self, ctx, cr, ctx.spec(cr.name), image,
-                                      cr.started_at or self.clock.now, replay=True)
+                work = self._start_process(ctx, cr, ctx.spec(cr.name), image,
+                                           cr.started_at or self.clock.now, replay=True)
             except (StartFailure, ImagePullError, InvalidImageName):
                 continue
             self.workloads[(key, cr.name)] = work
