@@ -16,6 +16,7 @@ from playground.engine import KUBERNETES_VERSION
 from playground.engine.cluster import Cluster
 from playground.engine.errors import EngineError
 from playground.kubectl import commands as command_package
+from playground.kubectl.commands.config import default_namespace
 from playground.kubectl.context import Context, Result
 from playground.kubectl.flags import Flag, UsageError
 
@@ -55,6 +56,16 @@ COMMANDS: dict[str, Verb] = {
 _GLOBAL_VALUE_FLAGS = {"-n", "--namespace", "--context", "--kubeconfig"}
 
 
+KUBECTL_COMMANDS = (
+    "annotate", "api-resources", "api-versions", "apply", "attach", "auth", "autoscale",
+    "certificate", "cluster-info", "completion", "config", "cordon", "cp", "create", "debug",
+    "delete", "describe", "diff", "drain", "edit", "events", "exec", "explain", "expose", "get",
+    "kustomize", "label", "logs", "options", "patch", "plugin", "port-forward", "proxy",
+    "replace", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version", "wait",
+)
+"""Every command real kubectl has, to tell "not in the playground yet" from a typo."""
+
+
 def help_text() -> str:
     """`kubectl --help` for the commands the playground supports."""
     width = max(len(v) for v in COMMANDS)
@@ -66,9 +77,59 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def run(cluster: Cluster, argv: list[str], *, namespace: str = "default",
+def verb_help(verb: str) -> str:
+    """`kubectl <verb> --help`: the summary and the flags the playground understands."""
+    entry = COMMANDS[verb]
+    lines = [f"{entry.summary}.", "", "Usage:", f"  kubectl {verb} [options]", ""]
+    if entry.flags:
+        lines.append("Options:")
+        for flag in entry.flags:
+            short = f"-{flag.short}, " if flag.short else "    "
+            value = "=<value>" if flag.takes_value else ""
+            lines.append(f"    {short}--{flag.name}{value}")
+    else:
+        lines.append("Options: (none)")
+    lines += ["", "Global options: -n/--namespace, --context, --kubeconfig, --request-timeout"]
+    return "\n".join(lines)
+
+
+def _distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def unknown_command_text(verb: str) -> str:
+    """kubectl's refusal of an unknown command, with what the playground offers instead."""
+    lines = [f'error: unknown command "{verb}" for "kubectl"']
+    supported = ", ".join(sorted(COMMANDS))
+    if verb in KUBECTL_COMMANDS:
+        lines += ["", f'The playground does not support "kubectl {verb}" yet. It supports: '
+                  f"{supported}."]
+    else:
+        # cobra suggests commands within edit distance 2, or that start with what was typed
+        close = [name for name in sorted(COMMANDS)
+                 if _distance(verb.lower(), name) <= 2 or name.startswith(verb.lower())]
+        if close:
+            lines += ["", "Did you mean this?"] + [f"\t{name}" for name in close]
+        lines += ["", f"The playground supports: {supported}."]
+    lines.append("Run 'kubectl --help' for usage.")
+    return "\n".join(lines)
+
+
+def run(cluster: Cluster, argv: list[str], *, namespace: str | None = None,
         stdin: str | None = None) -> Result:
-    """Run one kubectl command line against a cluster."""
+    """Run one kubectl command line against a cluster.
+
+    Without `namespace`, commands default to the namespace of the kubeconfig context
+    (`kubectl config set-context --current --namespace=...`), else `default`."""
+    if namespace is None:
+        namespace = default_namespace(cluster)
     ctx = Context(cluster, namespace=namespace, stdin=stdin)
     args = list(argv)
     if args and args[0] in ("kubectl", "k"):
@@ -84,15 +145,11 @@ def run(cluster: Cluster, argv: list[str], *, namespace: str = "default",
     rest = args[:verb_index] + args[verb_index + 1:]
     entry = COMMANDS.get(verb)
     if entry is None:
-        ctx.error(f'error: unknown command "{verb}" for "kubectl"\n\n'
-                  f"The playground supports: {', '.join(sorted(COMMANDS))}.\n"
-                  "Run 'kubectl --help' for usage.")
+        ctx.error(unknown_command_text(verb))
         return ctx.result()
-    if any(a in ("-h", "--help") for a in rest):
-        flags = ", ".join(f"--{f.name}" + (f" (-{f.short})" if f.short else "")
-                          for f in entry.flags)
-        ctx.print(f"{entry.summary}.\n\nUsage:\n  kubectl {verb} [options]\n\n"
-                  f"Flags: {flags or '(none)'}")
+    before_dashes = rest[:rest.index("--")] if "--" in rest else rest
+    if any(a in ("-h", "--help") for a in before_dashes):
+        ctx.print(verb_help(verb))
         return ctx.result()
     try:
         entry.run(ctx, rest)
