@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from playground.engine.apiserver import NoKindMatch
 from playground.engine.errors import APIError
+from playground.kubectl.commands import create_resources
 from playground.kubectl.context import Context
 from playground.kubectl.errors import api_error_text
 from playground.kubectl.flags import Flag, UsageError, parse
@@ -98,8 +99,15 @@ def run(ctx: Context, argv: list[str], verb: str = "apply") -> None:
             ctx.error(api_error_text(exc, source=source, action=action))
 
 
+def create(ctx: Context, argv: list[str]) -> None:
+    """`kubectl create -f`, or a generator subcommand (`create deployment …`)."""
+    if create_resources.subcommand_of(argv) is not None:
+        create_resources.run(ctx, argv)
+    else:
+        run(ctx, argv, verb="create")
+
+
 VERBS = {
     "apply": (run, "Apply a configuration to a resource by file name or stdin", FLAGS),
-    "create": (lambda ctx, argv: run(ctx, argv, verb="create"),
-               "Create a resource from a file or from stdin", FLAGS),
+    "create": (create, "Create a resource from a file or from stdin", FLAGS),
 }
