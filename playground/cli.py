@@ -1,6 +1,7 @@
 """`playground`: the headless command line over a persisted cluster state.
 
     playground [--state DIR] cluster init|advance|status|reset|snapshot save|snapshot restore
+    playground [--state DIR] cluster add-node|remove-node|fail-node|recover-node|kill-pod
     playground [--state DIR] kubectl ARGS...
 
 Each invocation locks the state directory, opens the cluster (without replaying history), lets
@@ -200,6 +201,140 @@ def cmd_snapshot(args: argparse.Namespace, directory: Path) -> int:
     return 0
 
 
+# -- node and pod faults ------------------------------------------------------------------------
+
+def _parse_pairs(text: str, flag: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in (p.strip() for p in text.split(",")):
+        if not item:
+            continue
+        key, eq, value = item.partition("=")
+        if not eq or not key:
+            raise CLIError(f'error: {flag} expects key=value pairs separated by commas, got '
+                           f'"{item}"')
+        pairs[key] = value
+    return pairs
+
+
+def _parse_taints(text: str) -> list[dict[str, str]]:
+    taints: list[dict[str, str]] = []
+    for item in (p.strip() for p in text.split(",")):
+        if not item:
+            continue
+        key_value, colon, effect = item.rpartition(":")
+        if not colon or effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+            raise CLIError(f'error: --taints expects key=value:Effect (Effect is NoSchedule, '
+                           f'PreferNoSchedule or NoExecute), got "{item}"')
+        key, _, value = key_value.partition("=")
+        taint = {"key": key}
+        if value:
+            taint["value"] = value
+        taint["effect"] = effect
+        taints.append(taint)
+    return taints
+
+
+def _node(cluster: Cluster, name: str) -> None:
+    if cluster.store.get("nodes", "", name) is None:
+        known = ", ".join(n["metadata"]["name"] for n in cluster.store.list("nodes"))
+        raise CLIError(f'error: there is no node "{name}" (nodes: {known or "none"})')
+
+
+def cmd_add_node(args: argparse.Namespace, directory: Path) -> int:
+    labels = _parse_pairs(args.labels or "", "--labels")
+    taints = _parse_taints(args.taints or "")
+    for value, flag in ((args.cpu, "--cpu"), (args.memory, "--memory")):
+        if value is not None:
+            _check_quantity(value, flag)
+    with Session(directory) as session:
+        cluster = session.open()
+        name = args.name or _next_worker(cluster)
+        if cluster.store.get("nodes", "", name) is not None:
+            raise CLIError(f'error: node "{name}" already exists')
+        node = cluster.add_node(name, cpu=args.cpu, memory=args.memory, zone=args.zone,
+                                labels=labels, taints=taints)
+        session.save()
+        from playground.engine.nodes import ZONE_LABEL, memory_for_display
+
+        capacity = node["status"]["capacity"]
+        zone = node["metadata"]["labels"].get(ZONE_LABEL, "")
+        print(f'Node "{name}" joined the cluster: {capacity["cpu"]} CPU, '
+              f'{memory_for_display(capacity["memory"])} memory, zone {zone}.')
+    return 0
+
+
+def _next_worker(cluster: Cluster) -> str:
+    taken = {n["metadata"]["name"] for n in cluster.store.iter("nodes")}
+    i = 1
+    while f"worker-{i}" in taken:
+        i += 1
+    return f"worker-{i}"
+
+
+def cmd_remove_node(args: argparse.Namespace, directory: Path) -> int:
+    from playground.engine.store import USER
+
+    with Session(directory) as session:
+        cluster = session.open()
+        _node(cluster, args.name)
+        pods = len(cluster.store.pods_on_node(args.name))
+        cluster.node_lifecycle.remove_node(args.name, USER)
+        session.save()
+        print(f'Node "{args.name}" removed. Its {pods} pod(s) are deleted by the pod garbage '
+              "collector 40s later; their controllers recreate them elsewhere.")
+    return 0
+
+
+def cmd_fail_node(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        cluster = session.open()
+        _node(cluster, args.name)
+        if not cluster.kubelet.running_on(args.name):
+            raise CLIError(f'error: node "{args.name}" has already failed; use '
+                           f"`playground cluster recover-node {args.name}`")
+        cluster.node_lifecycle.fail_node(args.name)
+        session.save()
+        print(f'Node "{args.name}" failed: its kubelet stopped posting status. The node turns '
+              "NotReady after 50s; its pods are evicted 5m after that.")
+    return 0
+
+
+def cmd_recover_node(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        cluster = session.open()
+        _node(cluster, args.name)
+        if cluster.kubelet.running_on(args.name):
+            raise CLIError(f'error: node "{args.name}" is running; nothing to recover')
+        cluster.node_lifecycle.recover_node(args.name)
+        session.save()
+        print(f'Node "{args.name}" recovered: its kubelet is back and resyncs its pods.')
+    return 0
+
+
+def cmd_kill_pod(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        cluster = session.open()
+        pod = cluster.store.get("pods", args.namespace, args.pod)
+        if pod is None:
+            raise CLIError(f'error: pod "{args.pod}" not found in namespace '
+                           f'"{args.namespace}"')
+        node = (pod.get("spec") or {}).get("nodeName")
+        if not node:
+            raise CLIError(f'error: pod "{args.pod}" is not running on any node yet')
+        if not cluster.kubelet.running_on(node):
+            raise CLIError(f'error: the kubelet of node "{node}" is down; nothing can kill '
+                           f'containers of pod "{args.pod}" until it recovers')
+        try:
+            container = cluster.kubelet.kill_container(args.namespace, args.pod, args.container,
+                                                       args.exit_code)
+        except (KeyError, ValueError) as exc:
+            raise CLIError(f"error: {exc.args[0]}") from None
+        session.save()
+        print(f'Container "{container}" of pod "{args.pod}" killed (exit code '
+              f"{args.exit_code}).")
+    return 0
+
+
 def cmd_kubectl(argv: list[str], directory: Path) -> int:
     from playground.kubectl.main import run
 
@@ -251,7 +386,26 @@ def build_parser() -> argparse.ArgumentParser:
     # not "action": that dest already names the cluster subcommand
     snap.add_argument("snapshot_action", metavar="action", choices=("save", "restore"))
     snap.add_argument("file")
-    for p in (init, adv, snap, *(csub.choices[n] for n in ("status", "reset"))):
+    add = csub.add_parser("add-node", help="join a new worker node (default name worker-N)")
+    add.add_argument("name", nargs="?")
+    add.add_argument("--cpu", help="CPU capacity (default: the cluster's node CPU)")
+    add.add_argument("--memory", help="memory capacity (default: the cluster's node memory)")
+    add.add_argument("--zone", help="topology.kubernetes.io/zone")
+    add.add_argument("--labels", help="extra labels, k=v,k2=v2")
+    add.add_argument("--taints", help="taints, k=v:Effect,k2:Effect")
+    remove = csub.add_parser("remove-node", help="delete a node from the cluster")
+    remove.add_argument("name")
+    fail = csub.add_parser("fail-node", help="stop a node's kubelet (node failure)")
+    fail.add_argument("name")
+    recover = csub.add_parser("recover-node", help="start a failed node's kubelet again")
+    recover.add_argument("name")
+    kill = csub.add_parser("kill-pod", help="make a container of a pod crash")
+    kill.add_argument("pod")
+    kill.add_argument("-n", "--namespace", default="default")
+    kill.add_argument("-c", "--container", help="container name (default: the first)")
+    kill.add_argument("--exit-code", type=int, default=137, help="exit code (default 137)")
+    for p in (init, adv, snap, add, remove, fail, recover, kill,
+              *(csub.choices[n] for n in ("status", "reset"))):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
     sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
     return parser
@@ -298,7 +452,9 @@ def _main(argv: list[str]) -> int:
         parser.print_help()
         return 0
     handlers = {"init": cmd_init, "advance": cmd_advance, "status": cmd_status,
-                "reset": cmd_reset, "snapshot": cmd_snapshot}
+                "reset": cmd_reset, "snapshot": cmd_snapshot, "add-node": cmd_add_node,
+                "remove-node": cmd_remove_node, "fail-node": cmd_fail_node,
+                "recover-node": cmd_recover_node, "kill-pod": cmd_kill_pod}
     return handlers[args.action](args, directory)
 
 
