@@ -108,7 +108,13 @@ class Workload:
         if self.limit_memory and memory_bytes_used > self.limit_memory and \
                 self.process is not None and not self.replaying:
             self.exit_reason = "OOMKilled"
-            self.process.kill(self.now, 137)
+            process = self.process
+            if getattr(process.gen, "gi_running", False):
+                # the program reported usage from inside its own step: a running generator
+                # cannot be closed, so the kill lands right after this step, at the same instant
+                self.call_later(0.0, lambda: process.kill(self.now, 137))
+            else:
+                process.kill(self.now, 137)
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
         """Run `callback` after `seconds` of virtual time while the container runs."""
