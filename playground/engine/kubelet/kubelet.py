@@ -63,6 +63,9 @@ class Kubelet(Controller):
         super().__init__(cluster)
         self.catalog = catalog or image_catalog.default_catalog()
         self.runtimes: dict[str, PodRuntime] = {}
+        # runtime keys by node (may hold stale keys; readers check `runtimes`), so a sandbox
+        # looks only at its own node's pod IPs
+        self._keys_on_node: dict[str, set[str]] = {}
         self.workloads: dict[tuple[str, str], Workload] = {}
         self.dirty: set[str] = set()
         self.listeners: dict[str, dict[tuple[int, str], tuple[str, Any]]] = {}
@@ -137,6 +140,7 @@ class Kubelet(Controller):
         if record is not None and record.get("uid") == uid:
             rt = PodRuntime.from_record(record)
             self.runtimes[key] = rt
+            self._keys_on_node.setdefault(rt.node, set()).add(key)
             self._revive(key, pod, rt)
             return rt
         rt = PodRuntime(uid=uid, node=pod["spec"]["nodeName"])
@@ -147,6 +151,7 @@ class Kubelet(Controller):
             rt.containers[c["name"]] = ContainerRuntime(c["name"])
         rt.init_done = not any(c.init for c in rt.containers.values())
         self.runtimes[key] = rt
+        self._keys_on_node.setdefault(rt.node, set()).add(key)
         return rt
 
     # -- reconcile ------------------------------------------------------------------------
@@ -166,6 +171,8 @@ class Kubelet(Controller):
 
     def _forget(self, key: str) -> None:
         rt = self.runtimes.pop(key, None)
+        if rt is not None:
+            self._keys_on_node.get(rt.node, set()).discard(key)
         for (pod_key, cname) in [k for k in self.workloads if k[0] == key]:
             self.workloads.pop((pod_key, cname)).stop()
         self.listeners.pop(key, None)
@@ -212,7 +219,11 @@ class Kubelet(Controller):
 
     def _allocate_ip(self, node_name: str, node: Obj) -> str:
         cidr = ipaddress.ip_network((node.get("spec") or {}).get("podCIDR") or "10.244.0.0/24")
-        used = {r.pod_ip for r in self.runtimes.values() if r.node == node_name and r.pod_ip}
+        used = set()
+        for key in self._keys_on_node.get(node_name, ()):
+            r = self.runtimes.get(key)
+            if r is not None and r.node == node_name and r.pod_ip:
+                used.add(r.pod_ip)
         state = self._nodes_state()
         last = int(state.get("last_ip", {}).get(node_name, 1))
         size = cidr.num_addresses
@@ -339,7 +350,7 @@ class Kubelet(Controller):
         seconds = CACHED_PULL_SECONDS if cached else \
             PULL_LATENCY + image.size / PULL_BANDWIDTH
         cr.pull_done_at = at + round(seconds, 3)
-        cr.state, cr.reason, cr.message = "waiting", _waiting_reason(cr), ""
+        cr.state, cr.reason, cr.message = "waiting", "ContainerCreating", ""
 
     def _pull_failed(self, ctx: _SyncContext, cr: ContainerRuntime, error: str,
                      at: float) -> None:
@@ -791,10 +802,6 @@ def _node_ip(node: Obj) -> str:
         if address.get("type") == "InternalIP":
             return str(address.get("address", ""))
     return ""
-
-
-def _waiting_reason(cr: ContainerRuntime) -> str:
-    return "PodInitializing" if cr.init is False and False else "ContainerCreating"
 
 
 def _go_seconds(seconds: float) -> str:
