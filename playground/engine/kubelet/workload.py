@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from playground.engine.api.quantity import QuantityError, memory_bytes
 from playground.engine.images import programs as image_programs
 from playground.engine.images.catalog import Image
-from playground.engine.images.filesystem import FileSystem, busybox_root
+from playground.engine.images.filesystem import FileSystem, busybox_root, pod_hosts_file
 from playground.engine.images.host import HttpHandler, address_in_use
 from playground.engine.images.shell import run as run_shell
 from playground.engine.images.shell_api import ShellContext
@@ -402,7 +402,7 @@ def _env_from_source(kubelet: Kubelet, pod: dict[str, Any], spec: dict[str, Any]
         kind, _, res_name = resource.partition(".")
         value = ((spec.get("resources") or {}).get(kind) or {}).get(res_name)
         if value is None:
-            return "0" if res_name != "memory" else "0"
+            return "0"
         try:
             if res_name == "cpu":
                 from playground.engine.api.quantity import cpu_millis
@@ -477,6 +477,27 @@ class PodVolumes:
         self.kubelet = kubelet
         self.pod_volumes: dict[str, dict[str, FileSystem]] = {}
         self.claims: dict[str, FileSystem] = {}
+        self._roots: dict[tuple[Image, str], FileSystem] = {}
+
+    def _root(self, image: Image, namespace: str, hostname: str, pod_ip: str) -> FileSystem:
+        """busybox_root with the image's files: copied from a per-(image, namespace) template,
+        with the pod's own /etc/hostname and /etc/hosts (built in full when the image ships
+        either file itself)."""
+        files = image.files or {}
+        if _POD_FILES & files.keys():
+            fs = busybox_root(hostname, pod_ip, namespace)
+            _write_image_files(fs, files)
+            return fs
+        template = self._roots.get((image, namespace))
+        if template is None:
+            template = busybox_root("", "", namespace)
+            _write_image_files(template, files)
+            self._roots[(image, namespace)] = template
+        fs = FileSystem(files=dict(template.files), dirs=set(template.dirs),
+                        modes=dict(template.modes), mtimes=dict(template.mtimes))
+        fs.files["/etc/hostname"] = hostname + "\n"
+        fs.files["/etc/hosts"] = pod_hosts_file(hostname, pod_ip)
+        return fs
 
     def forget(self, key: str) -> None:
         """A pod is gone: drop its emptyDirs."""
@@ -511,10 +532,7 @@ class PodVolumes:
                      hostname: str, pod_ip: str, *, scratch: bool = False) -> FileSystem:
         """The root filesystem of a container instance with its volumes mounted."""
         namespace = pod["metadata"]["namespace"]
-        fs = busybox_root(hostname, pod_ip, namespace)
-        for path, content in (image.files or {}).items():
-            fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True, force=True)
-            fs.write(path, content)
+        fs = self._root(image, namespace, hostname, pod_ip)
         if pod["spec"].get("automountServiceAccountToken", True) is not False:
             sa = FileSystem()
             _service_account_files(sa, namespace)
@@ -528,6 +546,15 @@ class PodVolumes:
             vfs = FileSystem() if scratch else self._volume(key, pod, volume)
             fs.mount(mount.get("mountPath", "/mnt"), vfs)
         return fs
+
+
+_POD_FILES = frozenset(("/etc/hostname", "/etc/hosts"))
+
+
+def _write_image_files(fs: FileSystem, files: Mapping[str, str]) -> None:
+    for path, content in files.items():
+        fs.mkdir(path.rsplit("/", 1)[0] or "/", parents=True, force=True)
+        fs.write(path, content)
 
 
 def _files_volume(data: dict[str, Any], items: list[dict[str, Any]] | None) -> FileSystem:
