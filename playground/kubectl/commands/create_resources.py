@@ -77,8 +77,8 @@ def run(ctx: Context, argv: list[str]) -> None:
     SUBCOMMANDS[sub](ctx, opts, opts.args[1:])
 
 
-def emit_object(ctx: Context, obj: Obj, opts: Parsed, failure: Callable[[APIError], str]
-                ) -> Obj | None:
+def emit_object(ctx: Context, obj: Obj, opts: Parsed, failure: Callable[[APIError], str],
+                operation: str = "created") -> Obj | None:
     """Create `obj` (or, with `--dry-run=client`, only show it) and print kubectl's result:
     `-o yaml|json|name` or `configmap/x created`. Returns what was created."""
     mode = dry_run_mode(opts)
@@ -101,7 +101,7 @@ def emit_object(ctx: Context, obj: Obj, opts: Parsed, failure: Callable[[APIErro
     elif output == "name":
         ctx.print(name_line(result))
     else:
-        ctx.print(f"{name_line(result)} created{dry_run_suffix(mode)}")
+        ctx.print(f"{name_line(result)} {operation}{dry_run_suffix(mode)}")
     return result
 
 
