@@ -492,7 +492,7 @@ class APIServer:
         status = pod.get("status") or {}
         if not (pod["metadata"].get("deletionTimestamp")
                 or status.get("phase") in ("Pending", "Succeeded", "Failed")):
-            budgets = [b for b in self.store.iter("poddisruptionbudgets", namespace)
+            budgets = [b for b in self.store.iter("poddisruptionbudgets.policy", namespace)
                        if _selects(b, pod)]
             if len(budgets) > 1:
                 raise APIError(500, "InternalError", "This pod has more than one "

@@ -31,13 +31,13 @@ class DisruptionController(Controller):
     """kube-controller-manager's disruption-controller (status only)."""
 
     name = "disruption-controller"
-    watches = ("poddisruptionbudgets", "pods")
+    watches = ("poddisruptionbudgets.policy", "pods")
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         obj = event.obj
         meta = obj["metadata"]
         namespace = meta.get("namespace", "")
-        if event.resource == "poddisruptionbudgets":
+        if event.resource == "poddisruptionbudgets.policy":
             if event.type != DELETED:
                 yield f"{namespace}/{meta['name']}"
             return
@@ -45,7 +45,7 @@ class DisruptionController(Controller):
             return
         labels = meta.get("labels") or {}
         old_labels = ((event.old or {}).get("metadata") or {}).get("labels") or {}
-        for pdb in self.store.iter("poddisruptionbudgets", namespace):
+        for pdb in self.store.iter("poddisruptionbudgets.policy", namespace):
             try:
                 selector = from_label_selector((pdb.get("spec") or {}).get("selector"))
             except SelectorError:
@@ -55,11 +55,11 @@ class DisruptionController(Controller):
 
     def resync(self) -> Iterable[str]:
         return [f"{p['metadata']['namespace']}/{p['metadata']['name']}"
-                for p in self.store.list("poddisruptionbudgets")]
+                for p in self.store.list("poddisruptionbudgets.policy")]
 
     def reconcile(self, key: str) -> None:
         namespace, _, name = key.partition("/")
-        pdb = self.store.get("poddisruptionbudgets", namespace, name)
+        pdb = self.store.get("poddisruptionbudgets.policy", namespace, name)
         if pdb is None or pdb["metadata"].get("deletionTimestamp"):
             return
         status = self.compute_status(pdb)

@@ -72,11 +72,11 @@ class TaintEvictionController(Controller):
                 self._process(pod)
             return
         namespace, _, name = key[len(_POD):].partition("/")
-        pod = self.store.get("pods", namespace, name)
-        if pod is None:
+        current = self.store.get("pods", namespace, name)
+        if current is None:
             self.store.remove_record(RECORD_KIND, f"{namespace}/{name}")
             return
-        self._process(pod)
+        self._process(current)
 
     def _process(self, pod: Obj) -> None:
         meta = pod["metadata"]
