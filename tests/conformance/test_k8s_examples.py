@@ -293,8 +293,11 @@ def test_nginx_app_load_balancer_service_and_deployment(live: Cluster, kubectl: 
     service = live.store.get("services", "default", "my-nginx-svc")
     assert service["spec"]["type"] == "LoadBalancer"
     assert 30000 <= service["spec"]["ports"][0]["nodePort"] <= 32767
+    # the playground has a load-balancer provider, so EXTERNAL-IP is its address, not <pending>
     row = get(kubectl, "service", "my-nginx-svc")[1]
-    assert row[1] == "LoadBalancer" and row[3] == "<pending>"
+    ingress = (service.get("status") or {}).get("loadBalancer", {}).get("ingress") or []
+    assert row[1] == "LoadBalancer"
+    assert row[3] == (ingress[0]["ip"] if ingress else "<pending>")
 
 
 def test_load_balancer_example_deployment(live: Cluster, kubectl: Kubectl) -> None:
