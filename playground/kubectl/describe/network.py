@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from playground.engine.cluster import Cluster
@@ -17,7 +18,7 @@ from playground.kubectl.describe.writer import (
 _MAX_ENDPOINTS = 3
 
 
-def format_endpoint_slices(slices: list[Obj], port_name: str) -> str:
+def format_endpoint_slices(slices: Sequence[Obj], port_name: str) -> str:
     """`10.244.1.5:80,10.244.1.6:80` for the ready endpoints of one service port; three at
     most, then `+ N more...`; `<none>` without slices."""
     if not slices:

@@ -111,7 +111,7 @@ def _lease(cluster: Cluster, node: Obj, w: PrefixWriter) -> None:
     else:
         # the playground keeps no Lease objects; the kubelet's would name the node and be
         # renewed with its heartbeat
-        ready = next((c for c in (node.get("status") or {}).get("conditions") or []
+        ready: Obj = next((c for c in (node.get("status") or {}).get("conditions") or []
                       if c.get("type") == "Ready"), {})
         holder, acquired = name, "<unset>"
         renewed = rfc1123(ready["lastHeartbeatTime"]) if ready.get("lastHeartbeatTime") \

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from fractions import Fraction
 from typing import Any
 
 from playground.engine.api.quantity import QuantityError, parse_quantity
@@ -129,10 +130,11 @@ def qos_class(pod: Obj) -> str:
                if k in ("cpu", "memory") and str(v) not in ("0", "0m")}
         requests |= req
         limits |= lim
-        if lim != {"cpu", "memory"}:
-            guaranteed = False
-        elif any(str((res.get("requests") or {}).get(k, (res.get("limits") or {})[k]))
-                 != str((res.get("limits") or {})[k]) for k in ("cpu", "memory")):
+        limit_values = res.get("limits") or {}
+        request_values = res.get("requests") or {}
+        if lim != {"cpu", "memory"} or any(
+                str(request_values.get(k, limit_values[k])) != str(limit_values[k])
+                for k in ("cpu", "memory")):
             guaranteed = False
     if not requests and not limits:
         return "BestEffort"
@@ -337,12 +339,12 @@ def _resource_value(container: Obj, ref: Obj) -> str:
     kind, _, name = str(ref.get("resource", "")).partition(".")
     raw = ((container.get("resources") or {}).get(kind) or {}).get(name)
     try:
-        amount = parse_quantity(raw) if raw is not None else 0
+        amount = parse_quantity(raw) if raw is not None else Fraction(0)
         divisor = parse_quantity(ref.get("divisor") or "1")
     except QuantityError:
         return ""
     if divisor == 0:
-        divisor = 1
+        divisor = Fraction(1)
     return str(math.ceil(amount / divisor))
 
 

@@ -4,6 +4,7 @@ Job and CronJob. Each prints its header fields, the shared `Pod Template:` block
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +65,7 @@ def _template_equal(a: Obj, b: Obj) -> bool:
     return bool(strip(a) == strip(b))
 
 
-def _rs_list(replicasets: list[Obj]) -> str:
+def _rs_list(replicasets: Sequence[Obj]) -> str:
     texts = [f"{rs['metadata']['name']} ({(rs.get('status') or {}).get('replicas', 0)}/"
              f"{(rs.get('spec') or {}).get('replicas', 0)} replicas created)"
              for rs in replicasets]
