@@ -335,6 +335,64 @@ def cmd_kill_pod(args: argparse.Namespace, directory: Path) -> int:
     return 0
 
 
+def cmd_curl(args: argparse.Namespace, directory: Path) -> int:
+    """GET a URL from outside the cluster (a NodePort on a node IP, a load balancer)."""
+    from playground.engine.network.traffic import NetworkError, parse_url
+
+    try:
+        host = parse_url(args.url).host
+    except NetworkError as exc:
+        raise CLIError(f"curl: (3) URL rejected: {exc}") from None
+    with Session(directory) as session:
+        cluster = session.open()
+        result = cluster.network.outside_get(args.url)
+        session.save()
+    ms = round(result.elapsed * 1000)
+    ip, _, port = result.address.rpartition(":")
+    if result.error == "bad address":
+        print(f"curl: (6) Could not resolve host: {host}", file=sys.stderr)
+        return 6
+    if result.error == "timed out":
+        print(f"curl: (28) Failed to connect to {ip} port {port} after {ms} ms: "
+              "Timeout was reached", file=sys.stderr)
+        return 28
+    if result.error == "connection refused":
+        print(f"curl: (7) Failed to connect to {ip} port {port} after {ms} ms: "
+              "Could not connect to server", file=sys.stderr)
+        return 7
+    if result.error is not None:
+        print("curl: (52) Empty reply from server", file=sys.stderr)
+        return 52
+    if args.include:
+        sys.stdout.write(f"HTTP/1.1 {result.status} {result.reason}\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in result.headers.items()) + "\r\n")
+    sys.stdout.write(result.body)
+    return 0
+
+
+def cmd_partition_node(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        cluster = session.open()
+        _node(cluster, args.name)
+        cluster.network.partition_node(args.name)
+        session.save()
+        print(f'Node "{args.name}" partitioned: its pods cannot be reached from elsewhere and '
+              "reach nothing beyond the node.")
+    return 0
+
+
+def cmd_heal_node(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        cluster = session.open()
+        _node(cluster, args.name)
+        if args.name not in cluster.network.partitioned():
+            raise CLIError(f'error: node "{args.name}" is not partitioned; nothing to heal')
+        cluster.network.heal_node(args.name)
+        session.save()
+        print(f'Node "{args.name}" healed: it is connected to the cluster network again.')
+    return 0
+
+
 def cmd_kubectl(argv: list[str], directory: Path) -> int:
     from playground.kubectl.main import run
 
@@ -404,7 +462,16 @@ def build_parser() -> argparse.ArgumentParser:
     kill.add_argument("-n", "--namespace", default="default")
     kill.add_argument("-c", "--container", help="container name (default: the first)")
     kill.add_argument("--exit-code", type=int, default=137, help="exit code (default 137)")
-    for p in (init, adv, snap, add, remove, fail, recover, kill,
+    curl = csub.add_parser("curl", help="GET a URL from outside the cluster (a NodePort on a "
+                                        "node IP, or a load balancer)")
+    curl.add_argument("url")
+    curl.add_argument("-i", "--include", action="store_true", help="print response headers")
+    partition = csub.add_parser("partition-node",
+                                help="cut a node off the network (its pods become unreachable)")
+    partition.add_argument("name")
+    heal = csub.add_parser("heal-node", help="reconnect a partitioned node")
+    heal.add_argument("name")
+    for p in (init, adv, snap, add, remove, fail, recover, kill, curl, partition, heal,
               *(csub.choices[n] for n in ("status", "reset"))):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
     sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
@@ -454,7 +521,8 @@ def _main(argv: list[str]) -> int:
     handlers = {"init": cmd_init, "advance": cmd_advance, "status": cmd_status,
                 "reset": cmd_reset, "snapshot": cmd_snapshot, "add-node": cmd_add_node,
                 "remove-node": cmd_remove_node, "fail-node": cmd_fail_node,
-                "recover-node": cmd_recover_node, "kill-pod": cmd_kill_pod}
+                "recover-node": cmd_recover_node, "kill-pod": cmd_kill_pod, "curl": cmd_curl,
+                "partition-node": cmd_partition_node, "heal-node": cmd_heal_node}
     return handlers[args.action](args, directory)
 
 
