@@ -20,6 +20,7 @@ template; `go_text(value)` and `go_value(value)` print values as Go's fmt does.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class JSONPathError(Exception):
 
 def _go_float(number: float) -> str:
     """strconv.FormatFloat(f, 'g', -1, 64): shortest digits, exponent when < 1e-4 or >= 1e21."""
-    if number != number:
+    if math.isnan(number):
         return "NaN"
     if number in (float("inf"), float("-inf")):
         return "+Inf" if number > 0 else "-Inf"
@@ -189,7 +190,7 @@ class End:
 
 Node = Text | Path | Range | End
 
-_OPERATOR = re.compile(r"^(.*?)\s*(==|!=|>=|<=|=~|>|<)\s*(.*)$", re.S)
+_OPERATOR = re.compile(r"^(.*?)\s*(==|!=|>=|<=|=~|>|<)\s*(.*)$", re.DOTALL)
 _SLICE = re.compile(r"^(-?\d*)(:-?\d*)?(:-?\d*)?$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 _TERMINATORS = set(" \t\n.,[]$@{}()=!<>")
@@ -370,7 +371,9 @@ def _bracket(inside: str) -> Step:
 
 
 def _split_union(inside: str) -> list[str]:
-    parts, current, quote = [], [], ""
+    parts: list[str] = []
+    current: list[str] = []
+    quote = ""
     for ch in inside:
         if quote:
             if ch == quote:
@@ -417,7 +420,7 @@ def _children(value: Any) -> list[Any]:
 
 def evaluate(path: Path, values: list[Any], allow_missing: bool = True) -> list[Any]:
     """Apply a path to every input value; the results in order."""
-    current = values
+    current: list[Any] = values
     for step in path.steps:
         current = _step(step, current, allow_missing)
     return current

@@ -109,8 +109,8 @@ def unknown_command_text(verb: str) -> str:
     lines = [f'error: unknown command "{verb}" for "kubectl"']
     supported = ", ".join(sorted(COMMANDS))
     if verb in KUBECTL_COMMANDS:
-        lines += ["", f'The playground does not support "kubectl {verb}" yet. It supports: '
-                  f"{supported}."]
+        lines += ["", (f'The playground does not support "kubectl {verb}" yet. It supports: '
+                       f"{supported}.")]
     else:
         # cobra suggests commands within edit distance 2, or that start with what was typed
         close = [name for name in sorted(COMMANDS)

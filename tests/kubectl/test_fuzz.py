@@ -72,7 +72,7 @@ FLAGS = ["-n", "-n=default", "-nkube-system", "--namespace", "--namespace=team",
 WORDS = ["set-context", "get-contexts", "view", "current-context", "status", "history",
          "undo", "dump", "ls", "sh", "-c", "echo hi", "app=web", "app-", "worker-1",
          "key=value:NoSchedule", "nginx=nginx:1.28", "dev", "default", "0", "-1", "1e999"]
-GARBAGE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+GARBAGE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]),
                   max_size=12)
 TOKEN = st.one_of(st.sampled_from(VERBS), st.sampled_from(RESOURCES), st.sampled_from(FLAGS),
                   st.sampled_from(WORDS), GARBAGE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ spec:
       containers: [{name: nginx, image: "nginx:1.27"}]
 """
 
-DATA = {
+DATA: dict[str, Any] = {
     "kind": "List",
     "items": [
         {"metadata": {"name": "a", "labels": {"app": "web"},
@@ -120,7 +121,7 @@ def test_custom_columns_module() -> None:
 
 
 def test_sorting_rules() -> None:
-    objs = [{"n": "web-10", "q": "1Gi", "i": 3}, {"n": "web-2", "q": "500Mi", "i": 20},
+    objs: list[dict[str, Any]] = [{"n": "web-10", "q": "1Gi", "i": 3}, {"n": "web-2", "q": "500Mi", "i": 20},
             {"x": 1}]
     assert [o.get("n") for o in sort_objects(objs, ".n")] == [None, "web-2", "web-10"]
     assert [o.get("q") for o in sort_objects(objs, "{.q}")] == [None, "500Mi", "1Gi"]

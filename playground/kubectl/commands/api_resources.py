@@ -86,6 +86,6 @@ def run_api_versions(ctx: Context, argv: list[str]) -> None:
 VERBS = {
     "api-resources": (run_api_resources, "Print the supported API resources on the server",
                       FLAGS),
-    "api-versions": (run_api_versions, "Print the supported API versions on the server, in "
-                     'the form of "group/version"', ()),
+    "api-versions": (run_api_versions, ("Print the supported API versions on the server, in "
+                                         'the form of "group/version"'), ()),
 }
