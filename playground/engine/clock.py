@@ -42,6 +42,7 @@ class Clock:
         self.now = now
         self._queue: list[Timer] = []
         self._seq = 0
+        self._stamped: tuple[float | None, str] = (None, "")  # the last timestamp() computed
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], Timer] = {}
 
@@ -112,7 +113,12 @@ class Clock:
 
     def timestamp(self, at: float | None = None) -> str:
         """RFC 3339 with second precision, as metadata.creationTimestamp: `2026-11-27T01:16:01Z`."""
-        return self.datetime(at).strftime("%Y-%m-%dT%H:%M:%SZ")
+        instant = self.now if at is None else at
+        if self._stamped[0] == instant:
+            return self._stamped[1]
+        text = self.datetime(instant).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._stamped = (instant, text)
+        return text
 
     def micro_timestamp(self, at: float | None = None) -> str:
         """RFC 3339 with microseconds, as Event.eventTime and Lease renewTime."""
