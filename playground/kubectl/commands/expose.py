@@ -162,5 +162,5 @@ def _parse_labels(text: str) -> dict[str, str]:
     return labels
 
 
-VERBS = {"expose": (run, "Take a replication controller, service, deployment or pod and "
-                         "expose it as a new Kubernetes service", FLAGS)}
+VERBS = {"expose": (run, ("Take a replication controller, service, deployment or pod and "
+                          "expose it as a new Kubernetes service"), FLAGS)}

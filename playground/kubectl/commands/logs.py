@@ -153,7 +153,7 @@ def resolve_pod(ctx: Context, namespace: str, arg: str) -> Obj:
                              f"{rt.kind} not implemented")
     pods = sorted(api.list("pods", namespace, from_label_selector(selector)), key=_pod_rank)
     if not pods:
-        raise PodChoiceError(f"error: timed out waiting for the condition")
+        raise PodChoiceError("error: timed out waiting for the condition")
     if len(pods) > 1:
         ctx.warn(f"Found {len(pods)} pods, using pod/{pods[0]['metadata']['name']}")
     return pods[0]

@@ -201,8 +201,9 @@ def revisions_of(ctx: Context, rt: ResourceType, obj: Obj) -> dict[int, tuple[Ob
                 if revision > 0:
                     found[revision] = (rs, (rs.get("spec") or {}).get("template") or {})
     else:
-        for revision in owned_revisions(store, obj):
-            found[int(revision.get("revision") or 0)] = (revision, revision_template(revision))
+        for controller_revision in owned_revisions(store, obj):
+            found[int(controller_revision.get("revision") or 0)] = (
+                controller_revision, revision_template(controller_revision))
     return found
 
 

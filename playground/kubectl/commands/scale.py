@@ -183,5 +183,5 @@ def _count(text: str, flag: str) -> int:
                          f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
 
 
-VERBS = {"scale": (run, "Set a new size for a deployment, replica set, or replication "
-                        "controller", FLAGS)}
+VERBS = {"scale": (run, ("Set a new size for a deployment, replica set, or replication "
+                         "controller"), FLAGS)}

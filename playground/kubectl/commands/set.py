@@ -224,7 +224,7 @@ def _env(ctx: Context, opts: Parsed, args: list[str]) -> None:
                 _list_env(ctx, obj, container)
 
     if listing:
-        for rt, obj in find_objects(ctx, opts, "set env", resources):
+        for _rt, obj in find_objects(ctx, opts, "set env", resources):
             copy = deep_copy(obj)
             spec = pod_spec_of(copy)
             if spec is not None:
