@@ -427,6 +427,8 @@ class Kubelet(Controller):
                 if cr.state == "terminated" and cr.exit_code == 0:
                     continue
                 self._advance_container(ctx, cr, at)
+                if cr.state == "terminated" and cr.exit_code == 0:
+                    continue  # it finished at once: the next one may start now
                 return
             rt.init_done = True
         for cr in rt.containers.values():
