@@ -81,12 +81,13 @@ def test_slice_lists_ready_pods_with_node_zone_and_target() -> None:
     assert slice_["addressType"] == "IPv4"
     assert slice_["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
     first, second = slice_["endpoints"]
+    pod = cluster.store.get("pods", "default", "web-a")
+    assert pod is not None
     assert first == {"addresses": ["10.244.1.5"],
                      "conditions": {"ready": True, "serving": True, "terminating": False},
                      "nodeName": "worker-1",
                      "targetRef": {"kind": "Pod", "name": "web-a", "namespace": "default",
-                                   "uid": cluster.store.get("pods", "default", "web-a")
-                                   ["metadata"]["uid"]},
+                                   "uid": pod["metadata"]["uid"]},
                      "zone": "zone-a"}
     assert second["conditions"] == {"ready": False, "serving": False, "terminating": False}
     assert second["zone"] == "zone-b"

@@ -18,6 +18,8 @@ from playground.engine.network.traffic import Client, ClusterNetwork
 from playground.engine.store import Obj
 
 AGNHOST = "registry.k8s.io/e2e-test-images/agnhost:2.53"
+LOOP_12 = "for i in $(seq 12); do wget -qO- http://web/hostname; echo; sleep 1; done; sleep 3600"
+LOOP_FOREVER = "while true; do A=$(wget -qO- http://web/hostname); echo $A; sleep 5; done"
 GUESTBOOK = Path("/work/shared/conformance/k8s-examples/application/guestbook")
 
 
@@ -84,10 +86,7 @@ def test_busybox_wget_reaches_different_pods_through_the_service() -> None:
     cluster.api.create({"apiVersion": "v1", "kind": "Pod",
                         "metadata": {"name": "client", "namespace": "default"},
                         "spec": {"containers": [{"name": "c", "image": "busybox:1.36",
-                                                 "command": ["sh", "-c",
-                                                             "for i in $(seq 12); do wget -qO- "
-                                                             "http://web/hostname; echo; "
-                                                             "sleep 1; done; sleep 3600"]}]}})
+                                                 "command": ["sh", "-c", LOOP_12]}]}})
     cluster.advance(30)
     lines = [text for _, _, text in logs(cluster, "client", "c")]
     assert len(lines) == 12
@@ -245,7 +244,7 @@ def test_external_traffic_policy_local_keeps_the_client_ip() -> None:
 
 def test_load_balancer_gets_an_ip_after_a_delay_and_answers() -> None:
     cluster = make_cluster()
-    svc = web(cluster, type="LoadBalancer")
+    web(cluster, type="LoadBalancer")
     svc = cluster.store.get("services", "default", "web")
     assert svc is not None
     (ingress,) = svc["status"]["loadBalancer"]["ingress"]
@@ -300,10 +299,7 @@ def test_replayed_process_gets_the_answers_it_got_live() -> None:
     cluster.api.create({"apiVersion": "v1", "kind": "Pod",
                         "metadata": {"name": "client", "namespace": "default"},
                         "spec": {"containers": [{"name": "c", "image": "busybox:1.36",
-                                                 "command": ["sh", "-c",
-                                                             "while true; do "
-                                                             "A=$(wget -qO- http://web/hostname)"
-                                                             "; echo $A; sleep 5; done"]}]}})
+                                                 "command": ["sh", "-c", LOOP_FOREVER]}]}})
     cluster.advance(30)
     transcript = cluster.kubelet.runtimes["default/client"].containers["c"].transcript
     assert len(transcript) >= 5 and all(op == "http" for op, _ in transcript)

@@ -164,9 +164,9 @@ class ClusterDNS:
             for endpoint in slice_.get("endpoints") or ():
                 if ip in (endpoint.get("addresses") or ()) and service:
                     host = endpoint.get("hostname") or dashed(ip)
-                    return DnsAnswer(name=name, addresses=(
-                        f"{host}.{service}.{slice_['metadata']['namespace']}.svc."
-                        f"{CLUSTER_DOMAIN}",), elapsed=QUERY_SECONDS)
+                    namespace = slice_["metadata"]["namespace"]
+                    target = f"{host}.{service}.{namespace}.svc.{CLUSTER_DOMAIN}"
+                    return DnsAnswer(name=name, addresses=(target,), elapsed=QUERY_SECONDS)
         return _nx(name)
 
     # -- helpers ----------------------------------------------------------------------------

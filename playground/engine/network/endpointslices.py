@@ -182,14 +182,14 @@ class EndpointSliceController(Controller):
             return [([], [])]
         out = []
         for ports_key, endpoints in groups.items():
-            ports = []
+            entries: list[dict[str, Any]] = []
             for pname, number, protocol, app in ports_key:
                 entry: dict[str, Any] = {"name": pname, "port": number, "protocol": protocol}
                 if app:
                     entry["appProtocol"] = app
-                ports.append(entry)
+                entries.append(entry)
             for start in range(0, len(endpoints), MAX_ENDPOINTS_PER_SLICE):
-                out.append((ports, endpoints[start:start + MAX_ENDPOINTS_PER_SLICE]))
+                out.append((entries, endpoints[start:start + MAX_ENDPOINTS_PER_SLICE]))
         return out
 
     def _endpoint(self, pod: Obj, svc: Obj) -> dict[str, Any]:
