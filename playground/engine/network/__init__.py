@@ -1,1 +1,3 @@
-"""Cluster networking: service address allocation now; kube-proxy, DNS and traffic later."""
+"""Cluster networking: Service addresses (`allocators`), EndpointSlices and Endpoints
+(`endpointslices`, `endpoints`), cloud load balancers (`cloud`), cluster DNS (`dns`), the
+kube-proxy model (`proxy`) and traffic from pods and from outside (`traffic`)."""
