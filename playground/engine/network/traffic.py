@@ -26,7 +26,7 @@ from playground.engine.images.host import HttpRequest
 from playground.engine.images.shell_api import DnsAnswer, HttpResult, TcpResult
 from playground.engine.network.dns import QUERY_SECONDS, ClusterDNS, is_ip
 from playground.engine.network.proxy import KubeProxy, Route, ServicePort
-from playground.engine.store import Obj, WatchEvent
+from playground.engine.store import WatchEvent
 
 OUTSIDE_IP = "172.18.0.1"
 """The person's laptop as the cluster sees it (the gateway of kind's Docker network)."""
