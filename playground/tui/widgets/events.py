@@ -1,0 +1,94 @@
+"""The events log: newest first (or tailing, oldest first), Warnings in colour, with counts.
+
+Only the most recent `LIMIT` events are kept as rows, so a 10,000-pod rollout's flood of
+events never slows the screen; `kubectl get events` (the command bar) still shows them all.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from playground.tui.messages import ChangeKey
+from playground.tui.model import EVENT_COLUMNS, event_cells, event_last_seen
+from playground.tui.widgets.resource_table import Obj, ResourceTable, row_key
+
+LIMIT = 500
+
+
+class EventsTable(ResourceTable):
+    """Events of the current namespace (all namespaces' node events included)."""
+
+    resource: ClassVar[str] = "events"
+    pane_id: ClassVar[str] = "events"
+    columns_shown: ClassVar[tuple[str, ...]] = EVENT_COLUMNS
+    status_column: ClassVar[int | None] = 1
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("t", "toggle_tail", "Tail", id="events.tail"),
+    ]
+
+    tailing: reactive[bool] = reactive(False, init=False)
+    """False: newest first. True: oldest first, following the end."""
+
+    def cells_for(self, obj: Obj, now: datetime) -> list[str]:
+        return event_cells(obj, now)
+
+    def includes(self, obj: Obj) -> bool:
+        namespace = str(obj["metadata"].get("namespace", ""))
+        involved = obj.get("involvedObject") or {}
+        return namespace == self.namespace or involved.get("kind") == "Node"
+
+    def styled(self, key: str, cells: list[str]) -> list[Text]:
+        out = super().styled(key, cells)
+        if len(cells) > 1 and cells[1] == "Warning":
+            out = [Text(t.plain, style="bold red" if i == 1 else "red", no_wrap=True,
+                        overflow="ellipsis") for i, t in enumerate(out)]
+        return out
+
+    def sort_value(self, key: str, cells: list[str]) -> Any:
+        if self.sort_column == 0:
+            obj = self.objects.get(key)
+            return (event_last_seen(obj) if obj else "", key)
+        return super().sort_value(key, cells)
+
+    def load(self, objects: Any, now: datetime) -> None:
+        recent = sorted((o for o in objects if self.includes(o)), key=event_last_seen)[-LIMIT:]
+        self.sort_reverse = not self.tailing
+        super().load(recent, now)
+        self._follow()
+
+    def apply_changes(self, changes: dict[ChangeKey, Obj | None], now: datetime) -> None:
+        super().apply_changes(changes, now)
+        if len(self.objects) > LIMIT:
+            oldest = sorted(self.objects, key=lambda k: event_last_seen(self.objects[k]))
+            for key in oldest[:len(self.objects) - LIMIT]:
+                del self.objects[key]
+                del self.cells[key]
+                if key in self.rows:
+                    self.remove_row(key)
+        if any(obj is not None for obj in changes.values()):
+            self.resort()
+            self._follow()
+
+    def _follow(self) -> None:
+        if self.tailing and self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+
+    def watch_tailing(self) -> None:
+        self.sort_column = 0
+        self.sort_reverse = not self.tailing
+        self.rebuild()
+        self._follow()
+
+    def action_toggle_tail(self) -> None:
+        """Newest first ↔ tailing."""
+        self.tailing = not self.tailing
+
+    def key_of(self, event: Obj) -> str:
+        """Row key of an event."""
+        return row_key((str(event["metadata"].get("namespace", "")), event["metadata"]["name"]))

@@ -1,0 +1,206 @@
+"""The nodes pane: one card per node with its state, requests against allocatable, and pods.
+
+A card shows name, role, zone and Ready/NotReady/SchedulingDisabled (and when its kubelet was
+stopped on purpose), CPU and memory requested vs allocatable as bars, and one coloured mark per
+pod bound to it. Only cards whose node or pods changed are redrawn.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from playground.engine.api.quantity import format_bytes, format_millis
+from playground.engine.cluster import Cluster
+from playground.tui.messages import ChangeKey, ObjectSelected
+from playground.tui.model import (
+    STYLE_COLOURS,
+    NodeSummary,
+    ObjectRef,
+    node_summary,
+    status_style,
+)
+
+Obj = dict[str, Any]
+BAR_WIDTH = 16
+MARKS_PER_LINE = 40
+
+
+def bar(used: int, total: int, width: int = BAR_WIDTH) -> Text:
+    """A requested-vs-allocatable bar, green → yellow → red as it fills."""
+    fraction = 0.0 if total <= 0 else min(1.0, used / total)
+    filled = round(fraction * width)
+    colour = "green" if fraction < 0.7 else "yellow" if fraction < 0.9 else "red"
+    text = Text("█" * filled, style=colour)
+    text.append("░" * (width - filled), style="dim")
+    text.append(f" {round(fraction * 100):>3}%")
+    return text
+
+
+def pod_mark(status: str) -> Text:
+    """One pod as a coloured dot."""
+    style = status_style(status)
+    glyph = {"good": "●", "bad": "✖", "wait": "◐"}.get(style, "○")
+    return Text(glyph, style=STYLE_COLOURS[style] or "dim")
+
+
+def render_card(summary: NodeSummary) -> Group:
+    """The body of a node card."""
+    head = Text(f"{summary.roles} · {summary.zone} · ")
+    head.append(summary.status, style=STYLE_COLOURS[status_style(summary.status)])
+    if summary.kubelet_stopped:
+        head.append(" · kubelet stopped", style="bold red")
+    cpu = Text("cpu ")
+    cpu.append_text(bar(summary.cpu_requested, summary.cpu_allocatable))
+    cpu.append(f" {format_millis(summary.cpu_requested)}/"
+               f"{format_millis(summary.cpu_allocatable)}", style="dim")
+    mem = Text("mem ")
+    mem.append_text(bar(summary.memory_requested, summary.memory_allocatable))
+    mem.append(f" {format_bytes(summary.memory_requested)}/"
+               f"{format_bytes(summary.memory_allocatable)}", style="dim")
+    marks = Text(f"{len(summary.pod_statuses):>3} pods ")
+    for status in summary.pod_statuses[:MARKS_PER_LINE]:
+        marks.append_text(pod_mark(status))
+    if len(summary.pod_statuses) > MARKS_PER_LINE:
+        marks.append(f" +{len(summary.pod_statuses) - MARKS_PER_LINE}", style="dim")
+    return Group(head, cpu, mem, marks)
+
+
+class NodeCard(Static, can_focus=True):
+    """One node."""
+
+    highlighted: reactive[bool] = reactive(False)
+    """Marked because the selected event or object concerns this node."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(id=f"node-{name}", classes="node-card")
+        self.node_name = name
+        self.border_title = name
+
+    def show(self, summary: NodeSummary) -> None:
+        """Redraw from a summary."""
+        self.update(render_card(summary))
+        self.border_subtitle = summary.status
+        self.set_class(summary.status.startswith("NotReady") or summary.kubelet_stopped,
+                       "-not-ready")
+        self.set_class("SchedulingDisabled" in summary.status, "-cordoned")
+
+    def watch_highlighted(self, value: bool) -> None:
+        self.set_class(value, "-highlighted")
+
+    def on_focus(self) -> None:
+        self.post_message(ObjectSelected(ObjectRef("nodes", "", self.node_name), "nodes"))
+
+    def on_click(self) -> None:
+        self.focus()
+
+
+class NodesPane(VerticalScroll):
+    """Every node as a card."""
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("down,j", "next_card", "Next node", id="nodes.next", show=False),
+        Binding("up,k", "previous_card", "Previous node", id="nodes.previous", show=False),
+    ]
+
+    highlighted: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    """Node names to mark."""
+
+    def __init__(self, cluster: Cluster, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.cluster = cluster
+        self.can_focus = False
+        self.cards: dict[str, NodeCard] = {}
+        self.pod_nodes: dict[ChangeKey, str] = {}
+
+    def compose(self) -> ComposeResult:
+        return iter(())
+
+    def load(self) -> None:
+        """Cards for every node (on start)."""
+        self.pod_nodes = {}
+        for pod in self.cluster.store.iter("pods"):
+            node = (pod.get("spec") or {}).get("nodeName")
+            if node:
+                self.pod_nodes[(pod["metadata"]["namespace"], pod["metadata"]["name"])] = node
+        for card in list(self.cards.values()):
+            card.remove()
+        self.cards = {}
+        self.refresh_nodes([n["metadata"]["name"] for n in self.cluster.store.list("nodes")])
+
+    def apply_changes(self, changes: dict[str, dict[ChangeKey, Obj | None]]) -> None:
+        """Redraw the cards whose node, or a pod on it, changed."""
+        dirty: set[str] = set()
+        for key in changes.get("nodes", {}):
+            dirty.add(key[1])
+        for key, pod in changes.get("pods", {}).items():
+            old = self.pod_nodes.get(key)
+            new = ((pod or {}).get("spec") or {}).get("nodeName")
+            if old:
+                dirty.add(old)
+            if new:
+                dirty.add(new)
+                self.pod_nodes[key] = new
+            else:
+                self.pod_nodes.pop(key, None)
+        if dirty:
+            self.refresh_nodes(sorted(dirty))
+
+    def refresh_nodes(self, names: list[str]) -> None:
+        """Redraw (or add, or remove) these nodes' cards."""
+        for name in names:
+            node = self.cluster.store.get("nodes", "", name)
+            card = self.cards.get(name)
+            if node is None:
+                if card is not None:
+                    card.remove()
+                    del self.cards[name]
+                continue
+            if card is None:
+                card = NodeCard(name)
+                self.cards[name] = card
+                before = next((self.cards[n] for n in sorted(self.cards) if n > name
+                               and self.cards[n].is_attached), None)
+                if before is not None:
+                    self.mount(card, before=before)
+                else:
+                    self.mount(card)
+            card.show(node_summary(self.cluster, node))
+
+    def watch_highlighted(self, old: frozenset[str], new: frozenset[str]) -> None:
+        for name in old | new:
+            if name in self.cards:
+                self.cards[name].highlighted = name in new
+
+    def focused_node(self) -> str | None:
+        """The node whose card has focus."""
+        focused = self.screen.focused if self.is_attached else None
+        return focused.node_name if isinstance(focused, NodeCard) else None
+
+    def focus_node(self, name: str) -> None:
+        """Focus a node's card."""
+        if name in self.cards:
+            self.cards[name].focus()
+
+    def _move(self, delta: int) -> None:
+        names = sorted(self.cards)
+        if not names:
+            return
+        current = self.focused_node()
+        index = names.index(current) + delta if current in names else 0
+        self.cards[names[max(0, min(len(names) - 1, index))]].focus()
+
+    def action_next_card(self) -> None:
+        """Focus the next node."""
+        self._move(1)
+
+    def action_previous_card(self) -> None:
+        """Focus the previous node."""
+        self._move(-1)
