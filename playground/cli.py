@@ -3,6 +3,7 @@
     playground [--state DIR] cluster init|advance|status|reset|snapshot save|snapshot restore
     playground [--state DIR] cluster add-node|remove-node|fail-node|recover-node|kill-pod
     playground [--state DIR] kubectl ARGS...
+    playground [--state DIR] [tui]           the interactive TUI (the default)
 
 Each invocation locks the state directory, opens the cluster (without replaying history), lets
 virtual time catch up with the wall clock when the cluster runs in `realtime` mode, runs the
@@ -425,7 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cluster Playground: a simulated Kubernetes cluster in your terminal.")
     parser.add_argument("--state", help="state directory (default: $PLAYGROUND_STATE or the "
                                         "user data dir)")
-    sub = parser.add_subparsers(dest="command", metavar="{cluster,kubectl}")
+    sub = parser.add_subparsers(dest="command", metavar="{cluster,kubectl,tui}")
     cluster = sub.add_parser("cluster", help="create, advance, inspect and snapshot the cluster")
     csub = cluster.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = csub.add_parser("init", help="create a fresh cluster")
@@ -475,6 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
               *(csub.choices[n] for n in ("status", "reset"))):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
     sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
+    sub.add_parser("tui", help="open the interactive TUI (also: no command at all)")
     return parser
 
 
@@ -510,6 +512,10 @@ def _main(argv: list[str]) -> int:
             state, rest = rest[0].split("=", 1)[1], rest[1:]
     if rest and rest[0] == "kubectl":
         return cmd_kubectl(rest[1:], resolve_state_dir(state))
+    if not rest or rest == ["tui"]:
+        from playground.tui.session import run_tui
+
+        return run_tui(resolve_state_dir(state))
     parser = build_parser()
     args = parser.parse_args(rest)
     if state is None:
