@@ -725,8 +725,6 @@ def test_static_volume_claim_and_pod(live: Cluster, kubectl: Kubectl) -> None:
     assert phase(pod(live, "task-pv-pod")) == "Running"
 
 
-@pytest.mark.xfail(strict=True, reason="the scheduler has no VolumeBinding filter yet: a pod whose "
-                   "claim does not exist is scheduled and runs")
 def test_pv_pod_pending_while_its_claim_is_missing(live: Cluster, kubectl: Kubectl) -> None:
     applied(kubectl, "k8s-examples/pods/storage/pv-pod.yaml")
     live.advance(10)
@@ -737,8 +735,6 @@ def test_pv_pod_pending_while_its_claim_is_missing(live: Cluster, kubectl: Kubec
         f"{PREEMPTION_4}")
 
 
-@pytest.mark.xfail(strict=True, reason="the kubelet does not refuse to mount missing secret/configMap "
-                   "volumes (no FailedMount, the container starts)")
 def test_nginx_secure_app_waits_for_secret_and_configmap(live: Cluster,
                                                          kubectl: Kubectl) -> None:
     applied(kubectl, "k8s-examples/service/networking/nginx-secure-app.yaml")

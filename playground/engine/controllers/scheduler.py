@@ -31,7 +31,7 @@ class SchedulerController(Controller):
     """The default scheduler."""
 
     name = SCHEDULER_NAME
-    watches = ("pods", "nodes")
+    watches = ("pods", "nodes", "persistentvolumeclaims")
     actor_kind = "scheduler"
 
     def __init__(self, cluster: Any) -> None:
@@ -88,6 +88,10 @@ class SchedulerController(Controller):
         self._track(event)
         obj = event.obj
         meta = obj["metadata"]
+        if event.resource == "persistentvolumeclaims":
+            if self.unschedulable:
+                yield _RETRY_ALL
+            return
         if event.resource == "nodes":
             if event.type != DELETED and self.unschedulable:
                 yield _RETRY_ALL
@@ -123,6 +127,16 @@ class SchedulerController(Controller):
             self.unschedulable.pop(key, None)
             return
         nodes = self.node_infos()
+        claim_problem = self._claims_problem(pod)
+        if claim_problem:
+            count = len(nodes)
+            message = (f"0/{count} nodes are available: {claim_problem}. preemption: 0/{count} "
+                       f"nodes are available: {count} Preemption is not helpful for "
+                       "scheduling.")
+            self.unschedulable[key] = None
+            self._mark_unschedulable(pod, message)
+            self.wake_after(UNSCHEDULABLE_FLUSH, _RETRY_ALL)
+            return
         ordered = [nodes[n] for n in self._order]
         result = schedule(pod, ordered, self._rng, start_index=self._start)
         self._start = result.next_start_index
@@ -134,6 +148,30 @@ class SchedulerController(Controller):
             self.unschedulable[key] = None
             self._mark_unschedulable(pod, result.message or "")
             self.wake_after(UNSCHEDULABLE_FLUSH, _RETRY_ALL)
+
+    def _claims_problem(self, pod: Obj) -> str:
+        """VolumeBinding's PreFilter: the pod's claims must exist, not be terminating, and be
+        bound unless their StorageClass waits for the first consumer."""
+        namespace = pod["metadata"].get("namespace", "")
+        for volume in (pod.get("spec") or {}).get("volumes") or ():
+            source = volume.get("persistentVolumeClaim")
+            if not source:
+                continue
+            name = source.get("claimName", "")
+            claim = self.store.get("persistentvolumeclaims", namespace, name)
+            if claim is None:
+                return f'persistentvolumeclaim "{name}" not found'
+            if claim["metadata"].get("deletionTimestamp"):
+                return f'persistentvolumeclaim "{name}" is being deleted'
+            if (claim.get("status") or {}).get("phase") == "Bound":
+                continue
+            class_name = (claim.get("spec") or {}).get("storageClassName")
+            storage_class = self.store.get("storageclasses.storage.k8s.io", "",
+                                           class_name or "") if class_name else None
+            if storage_class is None or storage_class.get("volumeBindingMode",
+                                                          "Immediate") == "Immediate":
+                return "pod has unbound immediate PersistentVolumeClaims"
+        return ""
 
     def _bind(self, pod: Obj, node_name: str) -> None:
         bound = dict(pod)

@@ -185,8 +185,9 @@ class Kubelet(Controller):
         now = self.clock.now
         actor = Actor("kubelet", rt.node)
         ctx = _SyncContext(self, key, pod, rt, actor)
-        if not rt.sandbox_ready:
-            self._create_sandbox(ctx, now)
+        if not rt.sandbox_ready and (rt.mount_retry_at is None or rt.mount_retry_at <= now):
+            if self._mount_volumes(ctx, now):
+                self._create_sandbox(ctx, now)
         if pod["metadata"].get("deletionTimestamp") and rt.terminating_since is None:
             self._begin_termination(ctx, now)
         self._start_what_can(ctx, now)
@@ -237,8 +238,56 @@ class Kubelet(Controller):
         return str(cidr.network_address + 2)
 
     # -- what happens next ----------------------------------------------------------------
+    def _mount_volumes(self, ctx: _SyncContext, at: float) -> bool:
+        """The volume manager: configMap, secret and claim volumes must exist (and claims be
+        bound) before the sandbox is created; otherwise FailedMount, retried with back-off."""
+        pod = ctx.pod
+        namespace = pod["metadata"]["namespace"]
+        problem = ""
+        waiting = False
+        for volume in pod["spec"].get("volumes") or ():
+            name = volume.get("name", "")
+            if "configMap" in volume:
+                src = volume["configMap"]
+                if not src.get("optional") and self.store.get(
+                        "configmaps", namespace, src.get("name", "")) is None:
+                    problem = (f'MountVolume.SetUp failed for volume "{name}" : configmap '
+                               f'"{src.get("name", "")}" not found')
+            elif "secret" in volume:
+                src = volume["secret"]
+                if not src.get("optional") and self.store.get(
+                        "secrets", namespace, src.get("secretName", "")) is None:
+                    problem = (f'MountVolume.SetUp failed for volume "{name}" : secret '
+                               f'"{src.get("secretName", "")}" not found')
+            elif "persistentVolumeClaim" in volume:
+                claim_name = volume["persistentVolumeClaim"].get("claimName", "")
+                claim = self.store.get("persistentvolumeclaims", namespace, claim_name)
+                if claim is None:
+                    problem = f'persistentvolumeclaim "{claim_name}" not found'
+                elif (claim.get("status") or {}).get("phase") != "Bound":
+                    waiting = True
+            if problem:
+                break
+        rt = ctx.rt
+        if not problem and not waiting:
+            rt.mount_failures = 0
+            rt.mount_retry_at = None
+            return True
+        if problem:
+            self.recorder.record(pod, "Warning", "FailedMount", problem, "kubelet",
+                                 host=rt.node, actor=ctx.actor)
+            # the volume manager's exponential back-off: 500 ms doubling, at most 2m2s
+            delay = min(0.5 * 2 ** rt.mount_failures, 122.0)
+            rt.mount_failures += 1
+        else:
+            delay = 1.0  # a claim is being bound: look again shortly
+        rt.mount_retry_at = at + delay
+        return False
+
     def _next_due(self, ctx: _SyncContext) -> _Due | None:
         best: _Due | None = None
+        if not ctx.rt.sandbox_ready and ctx.rt.mount_retry_at is not None:
+            best = _Due(ctx.rt.mount_retry_at, -1, "", "mount")
         for order, cr in enumerate(ctx.rt.containers.values()):
             for at, what in self._container_deadlines(ctx, cr):
                 if at is None:
@@ -276,6 +325,10 @@ class Kubelet(Controller):
         return out
 
     def _handle(self, ctx: _SyncContext, due: _Due) -> None:
+        if due.what == "mount":
+            if self._mount_volumes(ctx, due.at):
+                self._create_sandbox(ctx, due.at)
+            return
         cr = ctx.rt.containers[due.container]
         at = due.at
         if due.what == "pulled":

@@ -101,6 +101,8 @@ class PodRuntime:
     terminating_since: float | None = None
     finished: bool = False
     container_serial: int = 0
+    mount_failures: int = 0
+    mount_retry_at: float | None = None
 
     def to_record(self) -> dict[str, Any]:
         """Plain data for persistence."""
