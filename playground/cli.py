@@ -3,6 +3,7 @@
     playground [--state DIR] cluster init|advance|status|reset|snapshot save|snapshot restore
     playground [--state DIR] cluster add-node|remove-node|fail-node|recover-node|kill-pod
     playground [--state DIR] kubectl ARGS...
+    playground [--state DIR] scenario list|start|status|check|hint|solve|reset|validate
     playground [--state DIR] [tui]           the interactive TUI (the default)
 
 Each invocation locks the state directory, opens the cluster (without replaying history), lets
@@ -23,6 +24,8 @@ from pathlib import Path
 
 from playground.engine.cluster import Cluster, ClusterConfig
 from playground.engine.errors import EngineError
+from playground.scenarios.model import ScenarioError
+from playground.scenarios.runner import Notice, ScenarioRunner, restore_images
 from playground.state.database import StateDB
 from playground.state.statedir import StateError, StateLock, resolve_state_dir
 
@@ -58,6 +61,9 @@ class Session:
         self.lock = StateLock(directory, holder)
         self.db = StateDB(directory)
         self.cluster: Cluster | None = None
+        self.runner: ScenarioRunner | None = None
+        self.notices: list[Notice] = []
+        """What the running scenario has to tell (steps completed, events), shown on exit."""
 
     def __enter__(self) -> Session:
         self.lock.acquire()
@@ -66,6 +72,8 @@ class Session:
     def __exit__(self, *exc: object) -> None:
         self.db.close()
         self.lock.release()
+        for notice in self.notices:
+            print(f"{'✓' if notice.kind != 'event' else '!'} {notice.text}", file=sys.stderr)
 
     def open(self) -> Cluster:
         """Load the cluster and let realtime clocks catch up with the wall clock."""
@@ -74,15 +82,24 @@ class Session:
                            "`playground cluster init`.")
         cluster = self.db.load()
         self.cluster = cluster
+        self.runner = _attach_scenario(cluster)
         if cluster.config.clock == "realtime":
             anchor = self._wall_anchor()
             if anchor is not None:
                 virtual, wall = anchor
                 target = virtual + max(0.0, time.time() - wall)
                 if target > cluster.now:
-                    cluster.run_until(target)
+                    self.run_until(target)
         cluster.settle()
         return cluster
+
+    def run_until(self, when: float) -> None:
+        """Let time run; a running scenario fires its step events at their own instants."""
+        assert self.cluster is not None
+        if self.runner is not None:
+            self.notices += self.runner.run_until(when)
+        else:
+            self.cluster.run_until(when)
 
     def _wall_anchor(self) -> tuple[float, float] | None:
         row = self.db.conn.execute("SELECT value FROM meta WHERE key='wall'").fetchone()
@@ -95,6 +112,9 @@ class Session:
         """Settle and persist the cluster and the wall-clock anchor."""
         assert self.cluster is not None
         self.cluster.settle()
+        if self.runner is not None and self.runner.cluster is self.cluster:
+            self.notices += self.runner.update()
+            self.cluster.settle()
         if full:
             self.db.save_all(self.cluster)
         else:
@@ -147,7 +167,7 @@ def cmd_advance(args: argparse.Namespace, directory: Path) -> int:
     with Session(directory) as session:
         cluster = session.open()
         before = cluster.now
-        cluster.advance(seconds)
+        session.run_until(cluster.now + seconds)
         session.save()
         print(f"Advanced {args.duration}: virtual time {cluster.clock.datetime().isoformat()} "
               f"(+{cluster.now - before:g}s).")
@@ -417,6 +437,186 @@ def _filenames(argv: list[str]) -> list[str]:
     return names
 
 
+# -- guided scenarios ----------------------------------------------------------------------------
+
+def _attach_scenario(cluster: Cluster) -> ScenarioRunner | None:
+    """Bring back a saved scenario's images and its runner (None when none is running)."""
+    restore_images(cluster)
+    try:
+        return ScenarioRunner.attach(cluster)
+    except ScenarioError as exc:
+        print(f"warning: the scenario saved in this state cannot be loaded ({exc}); "
+              "its checks are not running", file=sys.stderr)
+        return None
+
+
+def _runner(session: Session) -> ScenarioRunner:
+    session.open()
+    if session.runner is None:
+        raise CLIError("error: no scenario is running. List them with `playground scenario "
+                       "list` and begin one with `playground scenario start NAME`.")
+    return session.runner
+
+
+def _print_results(runner: ScenarioRunner) -> None:
+    for result in runner.results():
+        print(f"  {'✓' if result.passed else '✗'} {result.text}")
+
+
+def _print_step(runner: ScenarioRunner) -> None:
+    print(runner.markdown().rstrip())
+    if not runner.finished:
+        print("\nChecks:")
+        _print_results(runner)
+
+
+def cmd_scenario_list(args: argparse.Namespace, directory: Path) -> int:
+    from playground.kubectl.table import tabwrite
+    from playground.scenarios.loader import load_library
+
+    lines = ["#\tNAME\tTITLE\tLEVEL\tMINUTES\tSTEPS"]
+    for i, sc in enumerate(load_library(), 1):
+        lines.append(f"{i}\t{sc.id}\t{sc.title}\t{sc.difficulty}\t{sc.minutes}\t{len(sc.steps)}")
+    sys.stdout.write(tabwrite("\n".join(lines) + "\n"))
+    print("\nStart one with `playground scenario start NAME`.")
+    return 0
+
+
+def cmd_scenario_start(args: argparse.Namespace, directory: Path) -> int:
+    from playground.scenarios.loader import find_scenario
+
+    scenario = find_scenario(args.name)
+    with Session(directory) as session:
+        clock = args.clock
+        if clock is None:
+            clock = "realtime"
+            if session.db.exists():
+                clock = str(session.db.read_meta()["config"].get("clock", "realtime"))
+        epoch = datetime.now(UTC).replace(microsecond=0).isoformat()
+        runner = ScenarioRunner.start(scenario, clock=clock, epoch=epoch)
+        session.cluster, session.runner = runner.cluster, runner
+        session.save(full=True)
+        print(f"Scenario \"{scenario.title}\" started on a fresh cluster in {directory} "
+              f"({len(scenario.steps)} steps, about {scenario.minutes} minutes).\n")
+        if scenario.intro:
+            print(scenario.intro.rstrip() + "\n")
+        _print_step(runner)
+    return 0
+
+
+def cmd_scenario_status(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        runner = _runner(session)
+        session.save()
+        sc = runner.scenario
+        print(f"Scenario: {sc.title} ({sc.id})")
+        print(f"Progress: {min(runner.step_index, len(sc.steps))} of {len(sc.steps)} steps"
+              + (" — finished" if runner.finished else ""))
+        for view in runner.steps():
+            mark = {"done": "✓", "current": "▶", "todo": " "}[view.state]
+            solved = " (solved for you)" if view.solved else ""
+            print(f"  {mark} {view.index + 1}. {view.title}{solved}")
+        print()
+        _print_step(runner)
+    return 0
+
+
+def cmd_scenario_check(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        runner = _runner(session)
+        if runner.finished:
+            print(f"Scenario \"{runner.scenario.title}\" is complete.")
+            return 0
+        step = runner.current_step
+        assert step is not None
+        print(f"Step {runner.step_index + 1}: {step.title}")
+        _print_results(runner)
+        passed = all(r.passed for r in runner.results())
+        session.save()
+    return 0 if passed else 1
+
+
+def cmd_scenario_hint(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        runner = _runner(session)
+        shown = runner.next_hint()
+        session.save()
+        if shown is None:
+            if runner.finished:
+                print("The scenario is complete; there is nothing left to hint at.")
+            else:
+                print("Every hint of this step is shown; the last one is the solution. "
+                      "`playground scenario solve` runs it for you.")
+            return 0
+        text, layer, layers = shown
+        print(f"Hint {layer} of {layers}:\n\n{text.rstrip()}")
+    return 0
+
+
+def cmd_scenario_solve(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        runner = _runner(session)
+        if runner.finished:
+            print("The scenario is already complete.")
+            return 0
+        through = None if args.step is None else args.step - 1
+        try:
+            done = runner.solve(through)
+        finally:
+            session.save()
+        for step, outputs, waited in done:
+            print(f"Step {runner.scenario.steps.index(step) + 1}: {step.title}")
+            for out in outputs:
+                print(f"$ {out.command}")
+                for text in (out.stdout, out.stderr):
+                    if text:
+                        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            if waited:
+                print(f"(waited {waited:g}s of virtual time)")
+    return 0
+
+
+def cmd_scenario_reset(args: argparse.Namespace, directory: Path) -> int:
+    with Session(directory) as session:
+        old = _runner(session)
+        runner = ScenarioRunner.start(
+            old.scenario, clock=old.cluster.config.clock,
+            epoch=datetime.now(UTC).replace(microsecond=0).isoformat())
+        session.cluster, session.runner = runner.cluster, runner
+        session.notices.clear()
+        session.save(full=True)
+        print(f"Scenario \"{old.scenario.title}\" restarted on a fresh cluster.\n")
+        _print_step(runner)
+    return 0
+
+
+def cmd_scenario_validate(args: argparse.Namespace, directory: Path) -> int:
+    from playground.scenarios.loader import scenario_folders
+    from playground.scenarios.validate import validate_path
+
+    if args.path:
+        root = Path(args.path).expanduser()
+        folders = [root] if (root / "scenario.yaml").is_file() or root.is_file() \
+            else scenario_folders(root)
+        if not folders:
+            raise CLIError(f"error: no scenario.yaml in {root} or its folders")
+    else:
+        folders = scenario_folders()
+    failed = 0
+    for folder in folders:
+        verdict = validate_path(folder)
+        if verdict.ok:
+            print(f"✓ {verdict.scenario}: {verdict.steps} steps, solvable in "
+                  f"{verdict.virtual_seconds:g}s of virtual time")
+        else:
+            failed += 1
+            print(f"✗ {verdict.scenario}:")
+            for problem in verdict.problems:
+                print(f"    {problem}")
+    print(f"\n{len(folders) - failed} of {len(folders)} scenario(s) valid.")
+    return 1 if failed else 0
+
+
 # -- argument parsing ----------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -426,7 +626,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cluster Playground: a simulated Kubernetes cluster in your terminal.")
     parser.add_argument("--state", help="state directory (default: $PLAYGROUND_STATE or the "
                                         "user data dir)")
-    sub = parser.add_subparsers(dest="command", metavar="{cluster,kubectl,tui}")
+    sub = parser.add_subparsers(dest="command", metavar="{cluster,kubectl,scenario,tui}")
     cluster = sub.add_parser("cluster", help="create, advance, inspect and snapshot the cluster")
     csub = cluster.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = csub.add_parser("init", help="create a fresh cluster")
@@ -476,6 +676,25 @@ def build_parser() -> argparse.ArgumentParser:
               *(csub.choices[n] for n in ("status", "reset"))):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
     sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
+    scenario = sub.add_parser("scenario", help="guided scenarios: lessons that check your work")
+    ssub = scenario.add_subparsers(dest="action", metavar="ACTION", required=True)
+    s_list = ssub.add_parser("list", help="the scenarios you can start")
+    s_start = ssub.add_parser("start", help="begin a scenario on a fresh cluster (replaces "
+                                            "the cluster in the state)")
+    s_start.add_argument("name", help="scenario name or number (see `scenario list`)")
+    s_start.add_argument("--clock", choices=("realtime", "manual"),
+                         help="clock of the new cluster (default: the current cluster's)")
+    s_status = ssub.add_parser("status", help="progress, the current step and its checks")
+    s_check = ssub.add_parser("check", help="evaluate the current step's checks now")
+    s_hint = ssub.add_parser("hint", help="show the next hint (nudge, hint, then solution)")
+    s_solve = ssub.add_parser("solve", help="run the reference solution of the current step")
+    s_solve.add_argument("--step", type=int, help="solve every step up to and including N")
+    s_reset = ssub.add_parser("reset", help="restart the scenario on a fresh cluster")
+    s_validate = ssub.add_parser("validate", help="prove scenarios solvable (all shipped "
+                                                  "ones, or those at PATH)")
+    s_validate.add_argument("path", nargs="?")
+    for p in (s_list, s_start, s_status, s_check, s_hint, s_solve, s_reset, s_validate):
+        p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
     sub.add_parser("tui", help="open the interactive TUI (also: no command at all)")
     return parser
 
@@ -487,6 +706,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(args_list)
     except (CLIError, StateError) as exc:
         print(str(exc), file=sys.stderr)
+        return 1
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except EngineError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -529,6 +751,11 @@ def _main(argv: list[str]) -> int:
                 "remove-node": cmd_remove_node, "fail-node": cmd_fail_node,
                 "recover-node": cmd_recover_node, "kill-pod": cmd_kill_pod, "curl": cmd_curl,
                 "partition-node": cmd_partition_node, "heal-node": cmd_heal_node}
+    if args.command == "scenario":
+        handlers = {"list": cmd_scenario_list, "start": cmd_scenario_start,
+                    "status": cmd_scenario_status, "check": cmd_scenario_check,
+                    "hint": cmd_scenario_hint, "solve": cmd_scenario_solve,
+                    "reset": cmd_scenario_reset, "validate": cmd_scenario_validate}
     return handlers[args.action](args, directory)
 
 
