@@ -9,6 +9,8 @@ the cluster network. Nothing here writes objects behind the API server's back.
 from __future__ import annotations
 
 import inspect
+import re
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,7 +43,8 @@ def run_action(cluster: Cluster, action: Action) -> ActionOutput:
         from playground.kubectl.main import run
 
         if action.kind == "kubectl":
-            argv, stdin = list(a["argv"]), a.get("stdin")
+            command = "kubectl " + expand(cluster, a["command"])
+            argv, stdin = shlex.split(expand(cluster, a["command"])), a.get("stdin")
         else:
             argv, stdin = ["apply", "-f", "-"], a["manifest"]
         with acting_as(cluster, a.get("as")):
@@ -91,8 +94,37 @@ def _pod_for(cluster: Cluster, a: dict[str, Any]) -> str:
             if (p.get("status") or {}).get("phase") == "Running"
             and not p["metadata"].get("deletionTimestamp")]
     if not pods:
-        raise ActionError(f"no running pod with {a['selector']} to kill")
+        raise ActionError(f"no running pod with {a['selector']}")
     return str(sorted(p["metadata"]["name"] for p in pods)[0])
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(pod|ip|node-ip|lb)\s+([^}]+?)\s*\}\}")
+
+
+def expand(cluster: Cluster, text: str) -> str:
+    """Fill in names and addresses only known at run time: `{{pod app=web}}` (the first running
+    pod with those labels), `{{ip api}}` (a pod's IP), `{{node-ip worker-1}}`, `{{lb web}}`
+    (a LoadBalancer Service's external address)."""
+
+    def fill(match: re.Match[str]) -> str:
+        what, arg = match.group(1), match.group(2)
+        if what == "pod":
+            return _pod_for(cluster, {"selector": arg, "namespace": "default"})
+        if what == "ip":
+            pod = cluster.store.get("pods", "default", arg)
+            ip = ((pod or {}).get("status") or {}).get("podIP")
+            if not ip:
+                raise ActionError(f"pod {arg} has no IP yet")
+            return str(ip)
+        if what == "node-ip":
+            return str(cluster.network.node_ip(arg))
+        svc = cluster.store.get("services", "default", arg)
+        ingress = (((svc or {}).get("status") or {}).get("loadBalancer") or {}).get("ingress")
+        if not ingress:
+            raise ActionError(f"Service {arg} has no external address yet")
+        return str(ingress[0].get("ip") or ingress[0].get("hostname"))
+
+    return _PLACEHOLDER.sub(fill, text)
 
 
 class _ActingAs:

@@ -299,7 +299,12 @@ def _endpoints(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outco
 def _request(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcome:
     network = cluster.network
     source = str(args["target"])
-    url = str(args["url"])
+    from playground.scenarios.actions import ActionError, expand
+
+    try:
+        url = expand(cluster, str(args["url"]))
+    except ActionError as exc:
+        return False, str(exc)
     if source == "outside":
         client = network.outside()
         who = "from outside the cluster"

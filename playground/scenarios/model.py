@@ -87,7 +87,7 @@ class Action:
         """The action as a person would type or say it."""
         a = self.args
         if self.kind == "kubectl":
-            return "kubectl " + a["command"]
+            return "kubectl " + _PLACEHOLDER.sub(_placeholder_text, a["command"])
         if self.kind == "apply":
             return "kubectl apply -f - <<EOF\n" + a["manifest"].rstrip("\n") + "\nEOF"
         if self.kind == "advance":
@@ -96,6 +96,15 @@ class Action:
             target = a.get("pod") or f"the first pod with {a['selector']}"
             return f"playground cluster kill-pod {target}"
         return f"playground cluster {self.kind} {a.get('node', '')}".rstrip()
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(pod|ip|node-ip|lb)\s+([^}]+?)\s*\}\}")
+
+
+def _placeholder_text(match: re.Match[str]) -> str:
+    what, arg = match.group(1), match.group(2)
+    return {"pod": f"<a pod with {arg}>", "ip": f"<IP of pod {arg}>",
+            "node-ip": f"<IP of node {arg}>", "lb": f"<external IP of {arg}>"}[what]
 
 
 @dataclass(frozen=True)
