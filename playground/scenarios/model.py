@@ -382,6 +382,9 @@ def _step(r: _Reader, data: Any, where: str) -> Step:
 
 
 def _event(r: _Reader, data: Any, where: str) -> StepEvent:
+    if isinstance(data, dict) and True in data:
+        # YAML 1.1 reads a bare `on:` key as the boolean true
+        data = {("on" if k is True else k): v for k, v in data.items()}
     e = r.mapping(data, where, {"on", "after", "say", "do"}, {"do"})
     if "on" in e and "after" in e:
         raise r.fail(where, "use either on: enter or after: DURATION, not both")
