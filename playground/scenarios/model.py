@@ -269,6 +269,15 @@ _TOP_KEYS = {"id", "title", "summary", "difficulty", "minutes", "topics", "prere
 def parse_scenario(data: Any, folder: Path | None = None, source: str = "scenario.yaml"
                    ) -> Scenario:
     """Check the schema of a parsed scenario.yaml and build the Scenario."""
+    try:
+        return _parse(data, folder, source)
+    except ScenarioError as exc:
+        if str(exc).startswith(f"{source}: "):
+            raise
+        raise ScenarioError(f"{source}: {exc}") from None
+
+
+def _parse(data: Any, folder: Path | None, source: str) -> Scenario:
     r = _Reader(folder, source)
     top = r.mapping(data, "top level", _TOP_KEYS,
                     {"id", "title", "summary", "difficulty", "minutes", "steps"})
