@@ -97,7 +97,7 @@ class Session:
         """Let time run; a running scenario fires its step events at their own instants."""
         assert self.cluster is not None
         if self.runner is not None:
-            self.notices += self.runner.run_until(when)
+            self.runner.run_until(when)
         else:
             self.cluster.run_until(when)
 
@@ -113,7 +113,8 @@ class Session:
         assert self.cluster is not None
         self.cluster.settle()
         if self.runner is not None and self.runner.cluster is self.cluster:
-            self.notices += self.runner.update()
+            self.runner.update()
+            self.notices += self.runner.take_notices()
             self.cluster.settle()
         if full:
             self.db.save_all(self.cluster)
@@ -584,6 +585,7 @@ def cmd_scenario_reset(args: argparse.Namespace, directory: Path) -> int:
             epoch=datetime.now(UTC).replace(microsecond=0).isoformat())
         session.cluster, session.runner = runner.cluster, runner
         session.notices.clear()
+        runner.take_notices()
         session.save(full=True)
         print(f"Scenario \"{old.scenario.title}\" restarted on a fresh cluster.\n")
         _print_step(runner)

@@ -158,6 +158,7 @@ class ScenarioRunner:
         self.scenario = scenario
         self.progress = progress
         self._cache: tuple[tuple[int, int, float], list[CheckResult]] | None = None
+        self._unread: list[Notice] = []
 
     # -- life cycle -----------------------------------------------------------------------
     @classmethod
@@ -268,7 +269,14 @@ class ScenarioRunner:
                                       self.progress.step))
         if changed:
             self._save()
+        self._unread += notices
         return notices
+
+    def take_notices(self) -> list[Notice]:
+        """Every notice produced since the last call (also those of solve and run_until),
+        for a shell that shows them in one place."""
+        unread, self._unread = self._unread, []
+        return unread
 
     def check(self) -> tuple[list[CheckResult], list[Notice]]:
         """Evaluate now: the current step's results (before any progression) and notices."""
