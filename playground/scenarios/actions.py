@@ -95,7 +95,7 @@ def _pod_for(cluster: Cluster, a: dict[str, Any]) -> str:
             and not p["metadata"].get("deletionTimestamp")]
     if not pods:
         raise ActionError(f"no running pod with {a['selector']}")
-    return str(sorted(p["metadata"]["name"] for p in pods)[0])
+    return str(min(p["metadata"]["name"] for p in pods))
 
 
 _PLACEHOLDER = re.compile(r"\{\{\s*(pod|ip|node-ip|lb)\s+([^}]+?)\s*\}\}")

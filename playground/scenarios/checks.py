@@ -17,7 +17,7 @@ from typing import Any
 
 from playground.engine.api import resources
 from playground.engine.cluster import Cluster
-from playground.engine.selectors import from_label_selector, parse_label_selector
+from playground.engine.selectors import SelectorError, from_label_selector, parse_label_selector
 from playground.engine.store import Obj
 from playground.scenarios.model import Check
 
@@ -90,7 +90,7 @@ def _live(obj: Obj | None) -> bool:
 def _selected_pods(cluster: Cluster, args: dict[str, Any], selector_text: str) -> list[Obj]:
     try:
         selector = parse_label_selector(selector_text)
-    except Exception as exc:  # the selector grammar's own error text
+    except SelectorError as exc:
         raise _Problem(f'the selector "{selector_text}" is not valid: {exc}') from None
     namespace = str(args.get("namespace") or "default")
     return [p for p in cluster.store.list("pods", namespace, selector)
@@ -233,8 +233,8 @@ def _revisions(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outco
     if obj is None:
         return False, f"{_label(rt, name)} does not exist yet"
     uid = obj["metadata"]["uid"]
-    owned = [rs for _, rs in cluster.store.dependents(uid)
-             if rs.get("kind") == "ReplicaSet"]
+    dependents: list[tuple[str, Obj]] = cluster.store.dependents(uid)  # type: ignore[assignment]
+    owned = [rs for _, rs in dependents if rs.get("kind") == "ReplicaSet"]
     revisions = sorted({revision_of(rs) for rs in owned})
     count = len(revisions)
     latest = revisions[-1] if revisions else 0
@@ -316,11 +316,12 @@ def _request(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcome
                 return False, f"no running pod with {source} to send the request from"
             pod = pods[0]
         else:
-            rt, name, pod = _get(cluster, {**args, "target": source})
-            if pod is None or rt.kind != "Pod":
+            rt, name, found = _get(cluster, {**args, "target": source})
+            if found is None or rt.kind != "Pod":
                 return False, f"pod {name} does not exist, so it cannot send the request"
-            if (pod.get("status") or {}).get("phase") != "Running":
+            if (found.get("status") or {}).get("phase") != "Running":
                 return False, f"pod {name} is not running, so it cannot send the request"
+            pod = found
         key = f"{pod['metadata']['namespace']}/{pod['metadata']['name']}"
         client = network.client_for_pod(key)
         who = f"from pod {pod['metadata']['name']}"
@@ -386,7 +387,7 @@ def _logs(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcome:
     if "=" in source:
         pods = _selected_pods(cluster, args, source)
     else:
-        rt, name, pod = _get(cluster, args)
+        _rt, name, pod = _get(cluster, args)
         pods = [pod] if pod is not None else []
         source = f"pod {name}"
     if not pods:
@@ -403,7 +404,7 @@ def _logs(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcome:
 
 
 def _cordoned(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcome:
-    rt, name, obj = _get(cluster, args)
+    _rt, name, obj = _get(cluster, args)
     if obj is None:
         return False, f"node {name} does not exist"
     expected = args.get("expected", True) is not False

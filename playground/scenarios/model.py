@@ -422,9 +422,7 @@ def _action(r: _Reader, data: Any, where: str) -> Action:
     if extra:
         raise r.fail(where, f"unknown key(s) {', '.join(sorted(extra))}")
     if kind == "kubectl":
-        command = r.text(value, where).strip()
-        if command.startswith("kubectl "):
-            command = command[len("kubectl "):]
+        command = r.text(value, where).strip().removeprefix("kubectl ")
         try:
             argv = shlex.split(command)
         except ValueError as exc:

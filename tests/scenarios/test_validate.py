@@ -55,8 +55,8 @@ def test_validate_rejects_a_solution_that_does_not_solve() -> None:
     data = _scenario([{"exists": "pod/web"}], [{"kubectl": "create namespace shop"}])
     data["steps"][0]["timeout"] = "30s"
     verdict = validate_scenario(parse_scenario(data))
-    assert verdict.problems == ["step 1 (one): checks still fail 30s after the solution: "
-                                "Pod web does not exist yet"]
+    assert verdict.problems == [("step 1 (one): checks still fail 30s after the solution: "
+                                 "Pod web does not exist yet")]
 
 
 def test_validate_reports_a_failing_solution_command() -> None:
