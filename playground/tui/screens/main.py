@@ -109,7 +109,7 @@ class MainScreen(Screen[None]):
         cluster = self.playground.cluster
         yield ClusterHeader(id="header")
         yield Tabs(*(Tab(f"{i + 1} {p.title()}", id=f"tab-{p}") for i, p in enumerate(PANES)),
-                   id="tabs")
+                   id="tabs", active="tab-pods")
         with Container(id="panes"):
             with Horizontal(id="row-top", classes="row"):
                 with Vertical(id="pane-nodes", classes="pane") as pane:
@@ -170,6 +170,8 @@ class MainScreen(Screen[None]):
 
     @on(Tabs.TabActivated, "#tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id != event.tabs.active:
+            return  # a stale activation: the tabs have moved on since it was posted
         pane = str(event.tab.id).removeprefix("tab-")
         if pane != self.active_pane:
             self.action_show_pane(pane)
@@ -263,8 +265,15 @@ class MainScreen(Screen[None]):
         self.query_one(ServicesTable).highlighted = services
 
     def target(self) -> ObjectRef | None:
-        """The object actions apply to: the selection, or the event's object."""
-        ref = self.selected
+        """The object actions apply to: the focused row (or the last selection), or the
+        object an event is about."""
+        focused = self.focused
+        if isinstance(focused, ResourceTable):
+            ref = focused.current_ref()
+        elif isinstance(focused, NodeCard):
+            ref = ObjectRef("nodes", "", focused.node_name)
+        else:
+            ref = self.selected
         if ref is not None and ref.resource == "events":
             event = self.playground.cluster.store.get("events", ref.namespace, ref.name)
             return involved_ref(event) if event is not None else None

@@ -124,16 +124,14 @@ class NodesPane(VerticalScroll):
         return iter(())
 
     def load(self) -> None:
-        """Cards for every node (on start)."""
+        """Cards for every node (on start; existing cards are reused)."""
         self.pod_nodes = {}
         for pod in self.cluster.store.iter("pods"):
             node = (pod.get("spec") or {}).get("nodeName")
             if node:
                 self.pod_nodes[(pod["metadata"]["namespace"], pod["metadata"]["name"])] = node
-        for card in list(self.cards.values()):
-            card.remove()
-        self.cards = {}
-        self.refresh_nodes([n["metadata"]["name"] for n in self.cluster.store.list("nodes")])
+        names = {n["metadata"]["name"] for n in self.cluster.store.iter("nodes")}
+        self.refresh_nodes(sorted(names | set(self.cards)))
 
     def apply_changes(self, changes: dict[str, dict[ChangeKey, Obj | None]]) -> None:
         """Redraw the cards whose node, or a pod on it, changed."""
