@@ -169,6 +169,15 @@ class Store:
                 found.append((resource, obj))
         return found
 
+    def iter_dependents(self, owner_uid: str) -> Iterator[tuple[str, Obj]]:
+        """Like `dependents` in no particular order (for callers that count or re-sort);
+        safe to write while iterating."""
+        table = self._objects
+        for resource, key in tuple(self._owners.get(owner_uid, ())):
+            obj = table.get(resource, {}).get(key)
+            if obj is not None:
+                yield resource, obj
+
     def by_uid(self, uid: str) -> tuple[str, Obj] | None:
         """The (resource, object) with this uid, if it still exists."""
         found = self._uids.get(uid)

@@ -110,7 +110,8 @@ class ReplicaSetController(Controller):
         uid, namespace = meta["uid"], meta["namespace"]
         selector = _selector(rs)
         claimed: dict[str, Obj] = {}
-        for resource, pod in self.store.dependents(uid):
+        released: list[Obj] = []
+        for resource, pod in self.store.iter_dependents(uid):
             if resource != "pods" or not podutil.is_active(pod):
                 continue
             ref = podutil.controller_ref(pod)
@@ -119,7 +120,9 @@ class ReplicaSetController(Controller):
             if selector.matches(pod["metadata"].get("labels")):
                 claimed[pod["metadata"]["name"]] = pod
             else:
-                self._release(rs, pod)
+                released.append(pod)
+        for pod in sorted(released, key=_name):
+            self._release(rs, pod)
         if not adopt or meta.get("deletionTimestamp") or selector.empty():
             return sorted(claimed.values(), key=_name)
         for pod in self.store.iter("pods", namespace, selector):
