@@ -8,12 +8,15 @@ a `FailedScheduling` warning with the real message. Unschedulable pods are retri
 something that could help happens (a node appears or changes, a pod goes away) and at least
 every 5 minutes, as the real scheduler flushes its unschedulable queue.
 
-The result of each pod's latest attempt is kept (`explanations`) so "why is this pod Pending?"
+The result of each pod's latest attempt is kept (`explanations`: every pending pod's, and the
+latest EXPLAINED_BINDINGS bindings' — a result holds per-node scores, so keeping one per pod
+would cost tens of kilobytes a pod on big clusters) so "why is this pod Pending?"
 and "why did it land on worker-2?" can be answered from the scheduler's own reasoning.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +27,7 @@ from playground.engine.store import DELETED, Obj, WatchEvent
 
 SCHEDULER_NAME = "default-scheduler"
 UNSCHEDULABLE_FLUSH = 300.0
+EXPLAINED_BINDINGS = 1000
 _RETRY_ALL = "*retry-unschedulable*"
 
 
@@ -41,6 +45,9 @@ class SchedulerController(Controller):
         self._start = 0
         self.unschedulable: dict[str, None] = {}
         self.explanations: dict[str, ScheduleResult] = {}
+        self._bound_uids: deque[str] = deque()
+        self._ordered: list[NodeInfo] = []
+        self._ordered_for: list[str] | None = None
         self._rng = cluster.seeds.stream("scheduler")
 
     # -- node cache -----------------------------------------------------------------------
@@ -137,10 +144,16 @@ class SchedulerController(Controller):
             self._mark_unschedulable(pod, message)
             self.wake_after(UNSCHEDULABLE_FLUSH, _RETRY_ALL)
             return
-        ordered = [nodes[n] for n in self._order]
+        if self._ordered_for is not self._order:  # nodes came or went
+            self._ordered = [nodes[n] for n in self._order]
+            self._ordered_for = self._order
+        ordered = self._ordered
         result = schedule(pod, ordered, self._rng, start_index=self._start)
         self._start = result.next_start_index
-        self.explanations[pod["metadata"].get("uid", "")] = result
+        uid = pod["metadata"].get("uid", "")
+        self.explanations[uid] = result
+        if result.node_name is not None:
+            self._forget_old_bindings(uid)
         if result.node_name is not None:
             self.unschedulable.pop(key, None)
             self._bind(pod, result.node_name)
@@ -172,6 +185,14 @@ class SchedulerController(Controller):
                                                           "Immediate") == "Immediate":
                 return "pod has unbound immediate PersistentVolumeClaims"
         return ""
+
+    def _forget_old_bindings(self, uid: str) -> None:
+        self._bound_uids.append(uid)
+        while len(self._bound_uids) > EXPLAINED_BINDINGS:
+            oldest = self._bound_uids.popleft()
+            kept = self.explanations.get(oldest)
+            if kept is not None and kept.node_name is not None:
+                del self.explanations[oldest]
 
     def _bind(self, pod: Obj, node_name: str) -> None:
         bound = dict(pod)
