@@ -80,12 +80,16 @@ class PlaygroundApp(App[None]):
 
     # -- routing --------------------------------------------------------------------------
     def on_cluster_changed(self, message: ClusterChanged) -> None:
+        if self._exit or self.main is None or not self.main.is_attached:
+            return
         if self.main is not None:
             self.main.on_cluster_changed(message)
         if self.screen is not self.main and hasattr(self.screen, "on_cluster_changed"):
             self.screen.on_cluster_changed(message)
 
     def on_time_advanced(self, message: TimeAdvanced) -> None:
+        if self._exit or self.main is None or not self.main.is_attached:
+            return
         if self.main is not None:
             self.main.on_time_advanced(message)
         if self.screen is not self.main and hasattr(self.screen, "on_time_advanced"):

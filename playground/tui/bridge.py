@@ -116,6 +116,8 @@ class EngineBridge:
         self.frames += 1
         if not self.paused:
             target = self._anchor_virtual + (self.wall() - self._anchor_wall) * self.speed
+            # never more than two frames' worth at once, so one frame's engine work is bounded
+            target = min(target, self.cluster.now + 2 * FRAME_SECONDS * self.speed)
             if target > self.cluster.now:
                 started = time.perf_counter()
                 self.cluster.run_until(target)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from playground.state.statedir import StateInUse, StateLock
 from playground.tui.bridge import EngineBridge
 from playground.tui.messages import ClusterChanged
@@ -76,17 +78,23 @@ async def test_bridge_paces_from_the_wall_clock() -> None:
 
     bridge.target = Target()
     start = cluster.now
-    wall[0] += 2
-    bridge.frame()
-    assert cluster.now == start + 2
+    for _ in range(40):
+        wall[0] += 0.05
+        bridge.frame()
+    assert cluster.now == pytest.approx(start + 2)
     bridge.faster()
-    wall[0] += 1
+    for _ in range(20):
+        wall[0] += 0.05
+        bridge.frame()
+    assert cluster.now == pytest.approx(start + 4)
+    wall[0] += 10  # a stalled interface: time slows down rather than leaping
     bridge.frame()
-    assert cluster.now == start + 4
+    assert cluster.now == pytest.approx(start + 4 + 2 * 2 / 15)
     bridge.set_paused(True)
+    paused_at = cluster.now
     wall[0] += 10
     bridge.frame()
-    assert cluster.now == start + 4
+    assert cluster.now == paused_at
     cluster.kubelet.kill_container("default", cluster.store.list("pods")[0]["metadata"]["name"],
                                    None)
     bridge.flush()

@@ -1,0 +1,111 @@
+"""TUI benchmark: the app headless on a 10,000-pod cluster during a rolling update.
+
+Measures time to first screen (app start → main screen composed and filled), keypress →
+updated screen latency (median and p95 over cursor moves, pane switches and filter typing)
+while a rollout runs at 10×, and CPU use while idle (paused, then running with nothing
+happening). Aims: first screen < 1.5 s, p95 < 100 ms, idle CPU < 3 % of a core.
+
+    python benchmarks/tui.py [--pods 10000] [--nodes 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playground.engine.cluster import Cluster, ClusterConfig  # noqa: E402
+from playground.kubectl.main import run  # noqa: E402
+from playground.tui.app import PlaygroundApp  # noqa: E402
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web{index}}}
+spec:
+  replicas: {replicas}
+  strategy: {{rollingUpdate: {{maxSurge: 10%, maxUnavailable: 10%}}}}
+  selector: {{matchLabels: {{app: web{index}}}}}
+  template:
+    metadata: {{labels: {{app: web{index}}}}}
+    spec:
+      containers: [{{name: nginx, image: "nginx:1.27", resources: {{requests: {{cpu: 10m}}}}}}]
+"""
+
+
+def build(pods: int, nodes: int) -> Cluster:
+    """A cluster with `pods` running pods in 10 Deployments."""
+    cluster = Cluster.create(ClusterConfig(workers=nodes, seed=1, clock="manual",
+                                           node_cpu="64"))
+    per = pods // 10
+    for index in range(10):
+        run(cluster, ["apply", "-f", "-"], stdin=DEPLOYMENT.format(index=index, replicas=per))
+    cluster.advance(120)
+    return cluster
+
+
+def cpu() -> float:
+    return time.process_time()
+
+
+async def measure(cluster: Cluster) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    started = time.perf_counter()
+    app = PlaygroundApp(lambda: (cluster, None), paused=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.main is None or app.screen is not app.main:
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        figures["first screen (s)"] = time.perf_counter() - started
+        for index in range(10):
+            app.run_kubectl(["set", "image", f"deployment/web{index}", "nginx=nginx:1.28"])
+        app.bridge.set_paused(False)
+        for _ in range(3):
+            app.bridge.faster()
+        latencies = []
+        keys = ["down", "down", "up", "3", "2", "down", "4", "2"] * 6
+        for key in keys:
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause()
+            latencies.append(time.perf_counter() - t0)
+        latencies.sort()
+        figures["keypress median (ms)"] = statistics.median(latencies) * 1000
+        figures["keypress p95 (ms)"] = latencies[int(len(latencies) * 0.95) - 1] * 1000
+        figures["virtual seconds during keys"] = cluster.now
+        app.bridge.set_paused(True)
+        await pilot.pause(0.5)
+        c0, w0 = cpu(), time.perf_counter()
+        await asyncio.sleep(5)
+        figures["idle CPU paused (% core)"] = (cpu() - c0) / (time.perf_counter() - w0) * 100
+        cluster.advance(3600)  # let the rollout finish
+        app.bridge.after_command()
+        await pilot.pause(0.5)
+        app.bridge.speed_index = 0
+        app.bridge.set_paused(False)
+        await pilot.pause(0.5)
+        c0, w0 = cpu(), time.perf_counter()
+        await asyncio.sleep(5)
+        figures["idle CPU running 1x (% core)"] = (cpu() - c0) / (time.perf_counter() - w0) * 100
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pods", type=int, default=10_000)
+    parser.add_argument("--nodes", type=int, default=100)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    cluster = build(args.pods, args.nodes)
+    print(f"built {cluster.store.count('pods')} pods on {args.nodes} nodes in "
+          f"{time.perf_counter() - t0:.1f} s (not part of the figures)")
+    for name, value in asyncio.run(measure(cluster)).items():
+        print(f"{name:<32} {value:10.2f}")
+
+
+if __name__ == "__main__":
+    main()
