@@ -218,12 +218,28 @@ class APIServer:
                                         "effect": "NoExecute", "tolerationSeconds": 300})
             spec.setdefault("serviceAccountName", "default")
             spec.setdefault("serviceAccount", spec["serviceAccountName"])
-            spec.setdefault("priority", 0)
-            spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+            self._admit_priority(obj)
         elif rt.kind == "Job":
             defaults.default_job_selector(obj)
         for hook in self.admission_hooks:
             hook(rt, obj)
+
+    def _admit_priority(self, pod: Obj) -> None:
+        """The Priority admission plugin: priorityClassName → spec.priority."""
+        spec = pod["spec"]
+        class_name = spec.get("priorityClassName")
+        if not class_name:
+            spec.setdefault("priority", 0)
+            spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+            return
+        found = self.store.get("priorityclasses.scheduling.k8s.io", "", class_name)
+        if found is None:
+            name = pod["metadata"].get("name") or pod["metadata"].get("generateName", "")
+            raise errors.forbidden(f'pods "{name}" is forbidden: no PriorityClass with name '
+                                   f"{class_name} was found")
+        spec["priority"] = int(found.get("value", 0))
+        spec.setdefault("preemptionPolicy", found.get("preemptionPolicy",
+                                                      "PreemptLowerPriority"))
 
     # -- services -------------------------------------------------------------------------
     @property

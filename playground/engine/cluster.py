@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from playground.engine import KUBERNETES_VERSION
+from playground.engine.addons import system_addons
 from playground.engine.apiserver import APIServer
 from playground.engine.clock import Clock, Timer
 from playground.engine.controllers.base import ControllerManager
@@ -133,6 +134,8 @@ class Cluster:
             cluster.add_node(f"worker-{i + 1}", actor=actor)
         cluster._create_system_services(actor)
         cluster.api.create(standard_storage_class(), actor)
+        for addon in system_addons():
+            cluster.api.create(addon, actor)
         cluster.settle()
         return cluster
 

@@ -156,6 +156,10 @@ def parse_output(spec: str) -> Output:
         raise UsageError(f"error: error parsing jsonpath {text}, {exc}") from exc
 
 
+ENDPOINTS_DEPRECATED = ("Warning: v1 Endpoints is deprecated in v1.33+; use "
+                        "discovery.k8s.io/v1 EndpointSlice")
+
+
 def run(ctx: Context, argv: list[str]) -> None:
     """Print the requested objects."""
     opts = parse(argv, FLAGS, "get")
@@ -163,6 +167,8 @@ def run(ctx: Context, argv: list[str]) -> None:
     targets = parse_targets(opts.args, "get")
     if not targets:
         raise UsageError(REQUIRED_MESSAGE)
+    if any(t.type.key == "endpoints" for t in targets):
+        ctx.warn(ENDPOINTS_DEPRECATED)
     all_namespaces = opts.flag("all-namespaces")
     namespace = None if all_namespaces else (opts.text("namespace") or ctx.namespace)
     try:
