@@ -9,6 +9,7 @@ makes the whole engine deterministic.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -97,7 +98,21 @@ class ControllerManager:
         return any(self._queues.values())
 
     def settle(self) -> int:
-        """Drain every queue until all are empty; returns the number of reconciles."""
+        """Drain every queue until all are empty; returns the number of reconciles.
+
+        The cyclic garbage collector is paused meanwhile: a settle allocates objects that live
+        on (pods, events, processes) and leaves almost no cycles behind, so collections during
+        it only re-traverse the growing heap (a quarter of a 10,000-pod apply's time)."""
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._drain()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _drain(self) -> int:
         done = 0
         while True:
             progressed = False
