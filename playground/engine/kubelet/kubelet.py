@@ -319,6 +319,8 @@ class Kubelet(Controller):
                 out.append((work.wake_at, "process"))
             if cr.kill_at is not None:
                 out.append((cr.kill_at, "kill"))
+            if cr.term_at is not None:
+                out.append((cr.term_at, "term"))
             for kind, state in cr.probes.items():
                 if state.next_at is not None:
                     out.append((state.next_at, f"probe:{kind}"))
@@ -355,6 +357,12 @@ class Kubelet(Controller):
             if work.exit_code is not None:
                 self._container_exited(ctx, cr, work.exit_code, work.exited_at or at,
                                        work.exit_reason)
+        elif due.what == "term":
+            work = self.workloads.get((ctx.key, cr.name))
+            if work is not None:
+                self._send_term(ctx, cr, work, at)
+            else:
+                cr.term_at = None
         elif due.what == "kill":
             work = self.workloads.get((ctx.key, cr.name))
             if work is not None:
@@ -535,6 +543,7 @@ class Kubelet(Controller):
         cr.exit_code = None
         cr.message = ""
         cr.kill_at = None
+        cr.term_at = None
         cr.stop_requested_at = None
         ctx.event(cr, "Normal", "Created", "Created container", at)
         try:
@@ -578,6 +587,7 @@ class Kubelet(Controller):
         cr.ready = False
         cr.started = False
         cr.kill_at = None
+        cr.term_at = None
         for state in cr.probes.values():
             state.next_at = None
         if ctx.rt.terminating_since is not None:
@@ -670,14 +680,49 @@ class Kubelet(Controller):
             self._container_exited(ctx, cr, 137, at, "Error")
             return
         cr.stop_requested_at = at
+        cr.kill_at = at + max(0, grace)
+        hook_seconds = self._pre_stop(ctx, cr, work, at, grace)
+        if hook_seconds > 0 and at + hook_seconds < cr.kill_at:
+            cr.term_at = at + hook_seconds  # SIGTERM once the hook has finished
+            return
+        self._send_term(ctx, cr, work, at)
+
+    def _pre_stop(self, ctx: _SyncContext, cr: ContainerRuntime, work: Workload, at: float,
+                  grace: int) -> float:
+        """Run the container's preStop hook; returns how long it took (virtual seconds)."""
+        hook = ((ctx.spec(cr.name).get("lifecycle") or {}).get("preStop")) or {}
+        if not hook or grace <= 0:
+            return 0.0
+        if "sleep" in hook:
+            return float(hook["sleep"].get("seconds", 0))
+        if "exec" in hook:
+            command = list(hook["exec"].get("command") or [])
+            ok, text, took = probes.run_exec(work, command, float(grace))
+            if not ok:
+                meta = ctx.pod["metadata"]
+                ctx.event(cr, "Warning", "FailedPreStopHook",
+                          f"PreStopHook failed: Exec lifecycle hook ({command}) for Container "
+                          f'"{cr.name}" in Pod "{meta["name"]}_{meta["namespace"]}'
+                          f'({meta.get("uid", "")})" failed - error: {text}', at)
+            return took
+        if "httpGet" in hook:
+            ok, text = probes.execute(self, ctx, cr, {"httpGet": hook["httpGet"],
+                                                      "timeoutSeconds": grace}, work, at)
+            if not ok:
+                ctx.event(cr, "Warning", "FailedPreStopHook", f"PreStopHook failed: {text}", at)
+        return 0.0
+
+    def _send_term(self, ctx: _SyncContext, cr: ContainerRuntime, work: Workload,
+                   at: float) -> None:
+        """SIGTERM (the image's stop signal); programs that handle it may exit at once."""
+        cr.term_at = None
         if work.terminate("SIGTERM", at):
             work.run_until(at)
         if work.exit_code is not None:
             self._container_exited(ctx, cr, work.exit_code, work.exited_at or at,
                                    work.exit_reason)
             return
-        cr.kill_at = at + max(0, grace)
-        if grace <= 0:
+        if cr.kill_at is not None and cr.kill_at <= at:
             work.kill(at)
             self._container_exited(ctx, cr, 137, at, "Error")
 

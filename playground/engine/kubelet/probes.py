@@ -111,8 +111,16 @@ def kubelet_node_ip(kubelet: Kubelet, ctx: _SyncContext) -> str:
 
 
 def _exec(work: Workload | None, command: list[str], timeout: float) -> tuple[bool, str]:
+    ok, text, _ = run_exec(work, command, timeout)
+    return ok, text
+
+
+def run_exec(work: Workload | None, command: list[str], timeout: float
+             ) -> tuple[bool, str, float]:
+    """Run a command in a running container (probe or lifecycle hook) with `timeout` seconds
+    of virtual time; returns (exit code 0?, output or failure text, seconds it took)."""
     if work is None or work.process is None or not command:
-        return False, "container not running"
+        return False, "container not running", 0.0
     base = work.programs  # the container's programs stay available to the probe
     output: list[str] = []
     parent_ctx = _shell_ctx_of(work)
@@ -126,7 +134,7 @@ def _exec(work: Workload | None, command: list[str], timeout: float) -> tuple[bo
                                                          and ctx.fs.is_file(command[0])):
         return False, (f"OCI runtime exec failed: exec failed: unable to start container "
                        f'process: exec: "{command[0]}": executable file not found in $PATH: '
-                       "unknown")
+                       "unknown"), 0.0
     gen = run_shell(command, ctx)
     waited = 0.0
     try:
@@ -135,13 +143,15 @@ def _exec(work: Workload | None, command: list[str], timeout: float) -> tuple[bo
             waited += step.seconds if isinstance(step, Sleep) else 0.0
             if waited > timeout:
                 gen.close()
-                return False, f"command {' '.join(repr(c) for c in command)} timed out"
+                return (False, f"command {' '.join(repr(c) for c in command)} timed out",
+                        timeout)
     except StopIteration as stop:
         code = int(stop.value or 0)
     text = "".join(output)
     if code == 0:
-        return True, text
-    return False, text.rstrip("\n") if text else f"command terminated with exit code {code}"
+        return True, text, waited
+    return (False, text.rstrip("\n") if text else f"command terminated with exit code {code}",
+            waited)
 
 
 def _shell_ctx_of(work: Workload) -> ShellContext:

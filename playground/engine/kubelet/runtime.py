@@ -61,6 +61,8 @@ class ContainerRuntime:
     sleeps_consumed: int = 0
     stop_requested_at: float | None = None
     kill_at: float | None = None
+    term_at: float | None = None
+    """When SIGTERM is due after a preStop hook that takes time."""
     transcript: list[Any] = field(default_factory=list)
     # logs of the current and previous instance: [virtual time, stream, line]
     logs: list[list[Any]] = field(default_factory=list)
