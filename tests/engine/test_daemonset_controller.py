@@ -37,9 +37,15 @@ def target_node(pod: dict[str, Any]) -> str:
     return str(terms[0]["matchFields"][0]["values"][0])
 
 
+def fluentd_pods(cluster: Cluster, namespace: str = "kube-system") -> list[dict[str, Any]]:
+    """The example DaemonSet's pods (kube-system also runs the cluster's own kube-proxy)."""
+    return [p for p in cluster.store.list("pods", namespace)
+            if p["metadata"].get("labels", {}).get("name") == "fluentd-elasticsearch"]
+
+
 def kubelet(cluster: Cluster, namespace: str) -> None:
     """Stand-in kubelet (binding to the affinity node if the scheduler has not)."""
-    for pod in cluster.store.list("pods", namespace):
+    for pod in fluentd_pods(cluster, namespace):
         if pod["metadata"].get("deletionTimestamp"):
             cluster.api.remove_now("pods", namespace, pod["metadata"]["name"],
                                    Actor("kubelet", pod["spec"].get("nodeName") or "x"))
@@ -48,7 +54,7 @@ def kubelet(cluster: Cluster, namespace: str) -> None:
             bound["spec"]["nodeName"] = target_node(pod)
             cluster.api.update(bound, SCHEDULER)
     cluster.settle()
-    for pod in cluster.store.list("pods", namespace):
+    for pod in fluentd_pods(cluster, namespace):
         if pod["status"].get("phase") == "Pending":
             status = {"phase": "Running", "conditions": [
                 {"type": "Ready", "status": "True",
@@ -67,7 +73,7 @@ def apply(cluster: Cluster, path: str) -> dict[str, Any]:
 
 def pods_by_node(cluster: Cluster, namespace: str = "kube-system") -> dict[str, str]:
     return {p["spec"].get("nodeName") or target_node(p): p["metadata"]["name"]
-            for p in cluster.store.list("pods", namespace)
+            for p in fluentd_pods(cluster, namespace)
             if not p["metadata"].get("deletionTimestamp")}
 
 
@@ -91,7 +97,8 @@ def test_example_runs_on_every_node_including_the_control_plane() -> None:
     assert status["numberMisscheduled"] == 0
     assert status["observedGeneration"] == 1
     messages = [e["message"] for e in cluster.store.list("events", "kube-system")
-                if e["source"]["component"] == "daemonset-controller"]
+                if e["source"]["component"] == "daemonset-controller"
+                and e["involvedObject"]["name"] == "fluentd-elasticsearch"]
     assert len(messages) == 4 and all(m.startswith("Created pod: fluentd-elasticsearch-")
                                       for m in messages)
 
@@ -107,7 +114,7 @@ def test_legacy_example_skips_the_control_plane() -> None:
 def test_pods_carry_node_affinity_tolerations_and_revision_labels() -> None:
     cluster = make_cluster()
     apply(cluster, "k8s-examples/controllers/daemonset.yaml")
-    pod = cluster.store.list("pods", "kube-system")[0]
+    pod = fluentd_pods(cluster)[0]
     keys = {(t["key"], t["effect"]) for t in pod["spec"]["tolerations"]}
     assert {("node.kubernetes.io/not-ready", "NoExecute"),
             ("node.kubernetes.io/unreachable", "NoExecute"),
@@ -120,7 +127,8 @@ def test_pods_carry_node_affinity_tolerations_and_revision_labels() -> None:
     assert "tolerationSeconds" not in not_ready
     labels = pod["metadata"]["labels"]
     assert labels["pod-template-generation"] == "1"
-    revision = cluster.store.list("controllerrevisions.apps", "kube-system")[0]
+    revision = next(r for r in cluster.store.list("controllerrevisions.apps", "kube-system")
+                    if r["metadata"]["name"].startswith("fluentd-elasticsearch-"))
     assert revision["metadata"]["name"] == f"fluentd-elasticsearch-{labels['controller-revision-hash']}"
     assert target_node(pod) in {"control-plane", "worker-1", "worker-2", "worker-3"}
 
@@ -201,15 +209,14 @@ def test_rolling_update_replaces_one_node_at_a_time() -> None:
     changed["spec"]["template"]["spec"]["containers"][0]["image"] = "fluentd:v5.0.2"
     cluster.api.update(changed)
     cluster.settle()
-    terminating = [p for p in cluster.store.list("pods", "kube-system")
+    terminating = [p for p in fluentd_pods(cluster)
                    if p["metadata"].get("deletionTimestamp")]
     assert len(terminating) <= 1
     for _ in range(12):
         kubelet(cluster, "kube-system")
     after = pods_by_node(cluster)
     assert len(after) == 4 and not before & set(after.values())
-    images = {p["spec"]["containers"][0]["image"] for p in cluster.store.list("pods",
-                                                                              "kube-system")}
+    images = {p["spec"]["containers"][0]["image"] for p in fluentd_pods(cluster)}
     assert images == {"fluentd:v5.0.2"}
     status = ds(cluster)["status"]
     assert status["updatedNumberScheduled"] == 4 and status["observedGeneration"] == 2
