@@ -1,7 +1,8 @@
 """The event recorder: names, de-duplication, aggregation of similar events and the TTL.
 
-Other controllers (the scheduler, kubelets) record their own events about the same pod, so
-assertions count only the events these tests record (by reason).
+Other controllers (the scheduler, kubelets) record their own events about the same pod, and
+the cluster's add-ons (CoreDNS, kube-proxy) about theirs, so assertions count only the events
+these tests record (by reason, about the test pod).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ def pod(cluster: Cluster) -> dict[str, Any]:
 
 
 def events(cluster: Cluster, *reasons: str) -> list[dict[str, Any]]:
-    return [e for e in cluster.store.list("events") if e["reason"] in reasons]
+    """Events about the test pod (the cluster's own add-on pods have Pulled events too)."""
+    return [e for e in cluster.store.list("events", "default")
+            if e["involvedObject"]["name"] == "web" and e["reason"] in reasons]
 
 
 def back_off(cluster: Cluster, pod: dict[str, Any], message: str = "Back-off restarting "
