@@ -88,6 +88,12 @@ def test_node_failure_lesson(web: Cluster) -> None:
     victims = [p["metadata"]["name"] for p in pods(cluster)
                if p["spec"]["nodeName"] == "worker-1"]
     assert victims
+    # kube-proxy runs there too: marked not ready with the rest, never evicted (it tolerates
+    # every taint)
+    system = [p["metadata"]["name"] for p in cluster.store.list("pods", "kube-system")
+              if p["spec"]["nodeName"] == "worker-1"]
+    assert [name for name in system if name.startswith("kube-proxy-")]
+    evicted_system = [name for name in system if not name.startswith("kube-proxy-")]
     failed_at = cluster.now
     cluster.node_lifecycle.fail_node("worker-1")
     cluster.settle()
@@ -116,7 +122,7 @@ def test_node_failure_lesson(web: Cluster) -> None:
     assert ("worker-1", "Node worker-1 status is now: NodeNotReady", "node-controller") in \
         events(cluster, "NodeNotReady")
     assert {(n, m) for n, m, _ in events(cluster, "NodeNotReady") if n != "worker-1"} == {
-        (name, "Node is not ready") for name in victims}
+        (name, "Node is not ready") for name in victims + system}
 
     cluster.advance(299)
     assert all(p["metadata"].get("deletionTimestamp") is None for p in pods(cluster))
@@ -126,7 +132,8 @@ def test_node_failure_lesson(web: Cluster) -> None:
         assert pod is not None and pod["metadata"]["deletionTimestamp"]
         assert condition(pod, "DisruptionTarget")["reason"] == "DeletionByTaintManager"
     assert sorted(m for _, m, _ in events(cluster, "TaintManagerEviction")) == sorted(
-        f"Marking for deletion Pod default/{name}" for name in victims)
+        [f"Marking for deletion Pod default/{name}" for name in victims]
+        + [f"Marking for deletion Pod kube-system/{name}" for name in evicted_system])
     cluster.advance(60)
     # the dead node cannot finish them: they stay Terminating, replaced elsewhere
     listing = run(cluster, ["get", "pods"]).stdout
