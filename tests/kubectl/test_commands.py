@@ -152,7 +152,8 @@ def test_resource_slash_name_and_missing_names(web: Cluster) -> None:
 def test_all_namespaces_table_has_a_namespace_column(web: Cluster) -> None:
     lines = kubectl(web, "get deploy -A").stdout.splitlines()
     assert lines[0].split()[:2] == ["NAMESPACE", "NAME"]
-    assert [line.split()[0] for line in lines[1:]] == ["default", "team"]
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["default", "web"], ["kube-system", "coredns"], ["team", "web"]]
 
 
 def test_empty_results(cluster: Cluster) -> None:
@@ -161,7 +162,8 @@ def test_empty_results(cluster: Cluster) -> None:
         0, "", "No resources found in default namespace.\n")
     assert kubectl(cluster, "get pods -n kube-public").stderr == \
         "No resources found in kube-public namespace.\n"
-    assert kubectl(cluster, "get pods -A").stderr == "No resources found\n"
+    # kube-system runs pods (CoreDNS, kube-proxy) but no Jobs
+    assert kubectl(cluster, "get jobs -A").stderr == "No resources found\n"
     assert yaml.safe_load(kubectl(cluster, "get pods -o yaml").stdout)["items"] == []
 
 
