@@ -122,6 +122,52 @@ class SpreadFilter:
         return None
 
 
+class _ZoneTotals:
+    """Matching pods per topology value over every node, with each node's contribution as of
+    its `generation`, so the next pod of the workload recounts only the nodes that changed."""
+
+    __slots__ = ("counts", "generations", "members", "nodes", "per_value", "values")
+
+    def __init__(self, nodes: Sequence[NodeInfo]) -> None:
+        self.nodes = nodes
+        self.members: list[NodeInfo | None] = [None] * len(nodes)
+        self.generations = [-1] * len(nodes)
+        self.values: list[str | None] = [None] * len(nodes)
+        self.counts = [0] * len(nodes)
+        self.per_value: dict[str, int] = {}
+
+
+_ZONE_TOTALS: dict[tuple[str, str], _ZoneTotals] = {}
+
+
+def _zone_totals(nodes: Sequence[NodeInfo], key: str, memo_key: str, namespace: str,
+                 constraint: SpreadConstraint) -> dict[str, int]:
+    """Σ count_matching per value of `key` over `nodes` (the same sums the plain loop makes)."""
+    totals = _ZONE_TOTALS.get((memo_key, key))
+    if totals is None or totals.nodes is not nodes or len(totals.generations) != len(nodes):
+        if len(_ZONE_TOTALS) >= 256:
+            _ZONE_TOTALS.clear()
+        totals = _ZONE_TOTALS[(memo_key, key)] = _ZoneTotals(nodes)
+    members, generations, values, counts, per_value = (
+        totals.members, totals.generations, totals.values, totals.counts, totals.per_value)
+    for index, node in enumerate(nodes):
+        if node.generation == generations[index] and node is members[index]:
+            continue
+        old_value = values[index]
+        if old_value is not None:
+            per_value[old_value] -= counts[index]
+        value = node.labels.get(key)
+        count = 0
+        if value is not None:
+            found = node.selector_counts.get(memo_key)
+            count = found if found is not None else \
+                node.count_matching(namespace, constraint.selector)
+            per_value[value] = per_value.get(value, 0) + count
+        members[index], generations[index] = node, node.generation
+        values[index], counts[index] = value, count
+    return per_value
+
+
 def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
                   feasible: Sequence[NodeInfo], nodes: Sequence[NodeInfo],
                   require_all_topologies: bool) -> list[int]:
@@ -158,7 +204,13 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
         for _, constraint in zone_like:
             key = constraint.topology_key
             memo_key = memo_keys[id(constraint)]
-            per_value: dict[str, int] = {}
+            if not require_all_topologies and not check_inclusion:
+                per_value = _zone_totals(nodes, key, memo_key, namespace, constraint)
+                for zone, matched in per_value.items():
+                    if matched and (key, zone) in domain_counts:
+                        domain_counts[(key, zone)] += matched
+                continue
+            per_value = {}
             for node in nodes:
                 labels = node.labels
                 value = labels.get(key)
