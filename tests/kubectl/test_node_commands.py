@@ -25,15 +25,6 @@ def bare_pod(name: str, node: str, **spec: Any) -> Obj:
                      **spec}}
 
 
-def daemon_set() -> Obj:
-    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
-            "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
-            "spec": {"selector": {"matchLabels": {"k8s-app": "kube-proxy"}},
-                     "template": {"metadata": {"labels": {"k8s-app": "kube-proxy"}},
-                                  "spec": {"containers": [{"name": "kube-proxy",
-                                                           "image": "nginx:1.27"}]}}}}
-
-
 def replica_set(replicas: int = 1) -> Obj:
     return {"apiVersion": "apps/v1", "kind": "ReplicaSet",
             "metadata": {"name": "web", "namespace": "default"},
@@ -52,10 +43,10 @@ def names_on(cluster: Cluster, node: str, namespace: str) -> list[str]:
 
 @pytest.fixture
 def busy(cluster: Cluster) -> Cluster:
-    """worker-1 runs a bare pod, a ReplicaSet pod and a DaemonSet pod."""
+    """worker-1 runs a bare pod, a ReplicaSet pod and a DaemonSet pod (the cluster's own
+    kube-proxy, as on every node)."""
     cluster.api.create(bare_pod("nginx", "worker-1"))
     cluster.api.create(replica_set())
-    cluster.api.create(daemon_set())
     cluster.advance(20)
     return cluster
 
@@ -148,19 +139,25 @@ def test_drain_empty_dir_needs_the_flag(cluster: Cluster) -> None:
     cluster.api.create(rs)
     cluster.advance(20)
     pod = names_on(cluster, "worker-1", "default")[0]
-    refused = k(cluster, "drain", "worker-1")
+    proxy = names_on(cluster, "worker-1", "kube-system")[0]
+    refused = k(cluster, "drain", "worker-1", "--ignore-daemonsets")
     assert refused.stderr.endswith(
         "error: cannot delete Pods with local storage (use --delete-emptydir-data to override):"
         f" default/{pod}\n")
-    done = k(cluster, "drain", "worker-1", "--delete-emptydir-data")
+    done = k(cluster, "drain", "worker-1", "--ignore-daemonsets", "--delete-emptydir-data")
     assert done.stdout == (f"node/worker-1 already cordoned\nevicting pod default/{pod}\n"
                            f"pod/{pod} evicted\nnode/worker-1 drained\n")
-    assert done.stderr == f"Warning: deleting Pods with local storage: default/{pod}\n"
+    assert done.stderr == (f"Warning: ignoring DaemonSet-managed Pods: kube-system/{proxy}; "
+                           f"deleting Pods with local storage: default/{pod}\n")
 
 
-def test_drain_an_empty_node(cluster: Cluster) -> None:
-    result = k(cluster, "drain", "worker-2")
+def test_drain_a_node_that_runs_only_daemonset_pods(cluster: Cluster) -> None:
+    proxy = names_on(cluster, "worker-2", "kube-system")
+    assert len(proxy) == 1 and proxy[0].startswith("kube-proxy-")
+    result = k(cluster, "drain", "worker-2", "--ignore-daemonsets")
     assert result.stdout == "node/worker-2 cordoned\nnode/worker-2 drained\n"
+    assert result.stderr == f"Warning: ignoring DaemonSet-managed Pods: kube-system/{proxy[0]}\n"
+    assert names_on(cluster, "worker-2", "kube-system") == proxy
 
 
 def test_drain_respects_a_disruption_budget(cluster: Cluster) -> None:
@@ -171,7 +168,7 @@ def test_drain_respects_a_disruption_budget(cluster: Cluster) -> None:
                                  "selector": {"matchLabels": {"app": "web"}}}})
     cluster.advance(20)
     first, second = names_on(cluster, "worker-1", "default")
-    result = k(cluster, "drain", "worker-1", "--timeout=30s")
+    result = k(cluster, "drain", "worker-1", "--ignore-daemonsets", "--timeout=30s")
     assert result.exit_code == 1
     assert (f'error when evicting pods/"{first}" -n "default" (will retry after 5s): Cannot '
             "evict pod as it would violate the pod's disruption budget.\n") in result.stderr
@@ -191,7 +188,7 @@ def test_drain_evicts_what_the_budget_allows(cluster: Cluster) -> None:
                                  "selector": {"matchLabels": {"app": "web"}}}})
     cluster.advance(20)
     first, second = names_on(cluster, "worker-1", "default")
-    result = k(cluster, "drain", "worker-1")
+    result = k(cluster, "drain", "worker-1", "--ignore-daemonsets")
     assert f"pod/{first} evicted\n" in result.stdout
     assert result.stderr.endswith(
         f'error: error when evicting pods/"{second}" -n "default": the playground does not '
