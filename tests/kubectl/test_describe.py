@@ -171,7 +171,7 @@ IPs:
   IP:  10.244.1.3
 Containers:
   app:
-    Container ID:   containerd://489fccc0660a7326d19da56bc0cdd9052fd3faaaa9162354135fffde31570060
+    Container ID:   containerd://84311eefa4deb69d9b32d67977a6ec47d35c318b3091d71698de2ad4cfc2efc4
     Image:          playground/crashloop
     Image ID:       docker.io/playground/crashloop@sha256:9016f59d83bdbeb9e48b8900925c1167b62e22762d8aa2d1eb2037046397e3ef
     Port:           <none>
@@ -218,7 +218,7 @@ Events:
   Normal   Pulled     9m57s                  kubelet            spec.containers{app}: Successfully pulled image "playground/crashloop" in 600ms (600ms including waiting). Image size: 3145728 bytes.
   Normal   Created    4m37s (x7 over 10m)    kubelet            spec.containers{app}: Created container
   Normal   Started    4m37s (x7 over 10m)    kubelet            spec.containers{app}: Started container
-  Warning  BackOff    4m35s (x6 over 9m55s)  kubelet            spec.containers{app}: Back-off restarting failed container app in pod crash_default(956c563d-343e-472b-bdde-d016d0608b6a)
+  Warning  BackOff    4m35s (x6 over 9m55s)  kubelet            spec.containers{app}: Back-off restarting failed container app in pod crash_default(d0ea88e8-dae7-44e5-ba95-a20792175b9b)
 """
 
 
@@ -297,8 +297,8 @@ Pod Template:
 Events:
   Type    Reason            Age   From                   Message
   ----    ------            ----  ----                   -------
-  Normal  SuccessfulCreate  10m   replicaset-controller  Created pod: web-7bdc7cbfb-n8gdl
-  Normal  SuccessfulCreate  10m   replicaset-controller  Created pod: web-7bdc7cbfb-qpntx
+  Normal  SuccessfulCreate  10m   replicaset-controller  Created pod: web-7bdc7cbfb-npwpk
+  Normal  SuccessfulCreate  10m   replicaset-controller  Created pod: web-7bdc7cbfb-ds5xk
 """
 
 
@@ -315,7 +315,7 @@ IP:                       10.105.51.156
 IPs:                      10.105.51.156
 Port:                     <unset>  80/TCP
 TargetPort:               80/TCP
-Endpoints:                10.244.2.3:80,10.244.3.3:80
+Endpoints:                10.244.3.5:80,10.244.2.3:80
 Session Affinity:         None
 Internal Traffic Policy:  Cluster
 Events:                   <none>
@@ -378,11 +378,13 @@ System Info:
 PodCIDR:                      10.244.1.0/24
 PodCIDRs:                     10.244.1.0/24
 ProviderID:                   kind://docker/playground/worker-1
-Non-terminated Pods:          (2 in total)
-  Namespace                   Name           CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
-  ---------                   ----           ------------  ----------  ---------------  -------------  ---
-  default                     agent-x9d42    0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
-  default                     crash          0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+Non-terminated Pods:          (4 in total)
+  Namespace                   Name                   CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
+  ---------                   ----                   ------------  ----------  ---------------  -------------  ---
+  default                     agent-xhlvk            0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+  default                     crash                  0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+  default                     tick-29453770-kxbrd    0 (0%)        0 (0%)      0 (0%)           0 (0%)         0s
+  kube-system                 kube-proxy-x9d42       0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
 Allocated resources:
   (Total limits may be over 100 percent, i.e., overcommitted.)
   Resource           Requests  Limits
@@ -528,19 +530,19 @@ Pod Template:
 Events:
   Type    Reason            Age   From                  Message
   ----    ------            ----  ----                  -------
-  Normal  SuccessfulCreate  10m   daemonset-controller  Created pod: agent-x9d42
-  Normal  SuccessfulCreate  10m   daemonset-controller  Created pod: agent-7mmkh
-  Normal  SuccessfulCreate  10m   daemonset-controller  Created pod: agent-4qs8q
+  Normal  SuccessfulCreate  10m   daemonset-controller  Created pod: agent-xhlvk
+  Normal  SuccessfulCreate  10m   daemonset-controller  Created pod: agent-h6jbx
+  Normal  SuccessfulCreate  10m   daemonset-controller  Created pod: agent-h5t2g
 """
 
 
 JOB = """\
 Name:             pi
 Namespace:        default
-Selector:         batch.kubernetes.io/controller-uid=913c82df-8caf-42ff-9c4d-205df0cd0424
-Labels:           batch.kubernetes.io/controller-uid=913c82df-8caf-42ff-9c4d-205df0cd0424
+Selector:         batch.kubernetes.io/controller-uid=733c5dde-dc19-4198-9be7-9ff4bd394d2c
+Labels:           batch.kubernetes.io/controller-uid=733c5dde-dc19-4198-9be7-9ff4bd394d2c
                   batch.kubernetes.io/job-name=pi
-                  controller-uid=913c82df-8caf-42ff-9c4d-205df0cd0424
+                  controller-uid=733c5dde-dc19-4198-9be7-9ff4bd394d2c
                   job-name=pi
 Annotations:      <none>
 Parallelism:      1
@@ -553,9 +555,9 @@ Completed At:     Thu, 01 Jan 2026 00:00:00 +0000
 Duration:         0s
 Pods Statuses:    0 Active (0 Ready) / 1 Succeeded / 0 Failed
 Pod Template:
-  Labels:  batch.kubernetes.io/controller-uid=913c82df-8caf-42ff-9c4d-205df0cd0424
+  Labels:  batch.kubernetes.io/controller-uid=733c5dde-dc19-4198-9be7-9ff4bd394d2c
            batch.kubernetes.io/job-name=pi
-           controller-uid=913c82df-8caf-42ff-9c4d-205df0cd0424
+           controller-uid=733c5dde-dc19-4198-9be7-9ff4bd394d2c
            job-name=pi
   Containers:
    pi:
@@ -574,7 +576,7 @@ Pod Template:
 Events:
   Type    Reason            Age   From            Message
   ----    ------            ----  ----            -------
-  Normal  SuccessfulCreate  10m   job-controller  Created pod: pi-565pg
+  Normal  SuccessfulCreate  10m   job-controller  Created pod: pi-b6gqh
   Normal  Completed         10m   job-controller  Job completed
 """
 
@@ -624,7 +626,7 @@ Name:          data-db-0
 Namespace:     default
 StorageClass:  standard
 Status:        Bound
-Volume:        pvc-ea2f77c6-5927-493f-974b-4312857486b0
+Volume:        pvc-c563fe31-d4e3-4f58-a99b-a368c6bc1b4c
 Labels:        app=db
 Annotations:   pv.kubernetes.io/bind-completed: yes
                pv.kubernetes.io/bound-by-controller: yes
@@ -642,7 +644,7 @@ Events:
   Normal  WaitForFirstConsumer   10m   persistentvolume-controller                                                                         waiting for first consumer to be created before binding
   Normal  ExternalProvisioning   10m   persistentvolume-controller                                                                         Waiting for a volume to be created either by the external provisioner 'rancher.io/local-path' or manually by the system administrator. If volume creation is delayed, please verify that your external provisioner is running and correctly registered.
   Normal  Provisioning           10m   rancher.io/local-path_local-path-provisioner-7dc846544d-6xz9k_2c9d2a34-6b5b-4d4e-9a4f-0c6f3b1d8e21  External provisioner is provisioning volume for claim "default/data-db-0"
-  Normal  ProvisioningSucceeded  10m   rancher.io/local-path_local-path-provisioner-7dc846544d-6xz9k_2c9d2a34-6b5b-4d4e-9a4f-0c6f3b1d8e21  Successfully provisioned volume pvc-ea2f77c6-5927-493f-974b-4312857486b0
+  Normal  ProvisioningSucceeded  10m   rancher.io/local-path_local-path-provisioner-7dc846544d-6xz9k_2c9d2a34-6b5b-4d4e-9a4f-0c6f3b1d8e21  Successfully provisioned volume pvc-c563fe31-d4e3-4f58-a99b-a368c6bc1b4c
 """
 
 
@@ -678,7 +680,7 @@ Events:  <none>
 
 
 PERSISTENTVOLUME = """\
-Name:              pvc-ea2f77c6-5927-493f-974b-4312857486b0
+Name:              pvc-c563fe31-d4e3-4f58-a99b-a368c6bc1b4c
 Labels:            <none>
 Annotations:       local.path.provisioner/selected-node: worker-2
                    pv.kubernetes.io/provisioned-by: rancher.io/local-path
@@ -696,7 +698,7 @@ Node Affinity:
 Message:           
 Source:
     Type:          HostPath (bare host directory volume)
-    Path:          /var/local-path-provisioner/pvc-ea2f77c6-5927-493f-974b-4312857486b0_default_data-db-0
+    Path:          /var/local-path-provisioner/pvc-c563fe31-d4e3-4f58-a99b-a368c6bc1b4c_default_data-db-0
     HostPathType:  DirectoryOrCreate
 Events:            <none>
 """
@@ -770,8 +772,8 @@ def test_name_prefix_describes_every_match_without_events(world: Cluster) -> Non
     result = kubectl(world, "describe pod web")
     assert result.exit_code == 0
     names = [line for line in result.stdout.splitlines() if line.startswith("Name:")]
-    assert names == ["Name:             web-7bdc7cbfb-n8gdl",
-                     "Name:             web-7bdc7cbfb-qpntx"]
+    assert names == ["Name:             web-7bdc7cbfb-ds5xk",
+                     "Name:             web-7bdc7cbfb-npwpk"]
     assert "Events:" not in result.stdout
     # each match is followed by one blank line (kubectl prints "%s\n")
     assert result.stdout.endswith("for 300s\n\n")
@@ -781,8 +783,8 @@ def test_several_objects_are_separated_by_two_blank_lines_and_drop_events(
         world: Cluster) -> None:
     result = kubectl(world, "describe pods -l app=web")
     first, second = result.stdout.split("\n\n\n")
-    assert first.startswith("Name:             web-7bdc7cbfb-n8gdl\n")
-    assert second.startswith("Name:             web-7bdc7cbfb-qpntx\n")
+    assert first.startswith("Name:             web-7bdc7cbfb-ds5xk\n")
+    assert second.startswith("Name:             web-7bdc7cbfb-npwpk\n")
     assert "Events:" not in result.stdout
     with_events = kubectl(world, "describe pods -l app=web --show-events=true")
     assert with_events.stdout.count("\nEvents:\n") == 2
