@@ -101,7 +101,7 @@ def test_a_watcher_reconstructs_the_store(ops: list[Any]) -> None:
 # Each example ends by running both clusters 4,000 s on (past the event TTL), during which the
 # add-ons' CoreDNS probes tick every 10 s: that run costs most of an example, so this property
 # draws fewer random examples and pins the interplays that matter across the three saves.
-SAVE_THEN_CHANGE = (
+SAVE_THEN_CHANGE: tuple[list[Any], list[Any]] = (
     [("apply", "a", {"app": "x"}, {"k1": "v"}), ("event", "a", {}, {}),
      ("service", "a", {}, {}), ("advance", "45", {}, {})],
     [("delete", "a", {}, {}), ("event", "a", {}, {}), ("advance", "4000", {}, {}),
