@@ -52,6 +52,9 @@ class EngineBridge:
         self.busy = False
         """True while a worker drives the engine; frames then neither pace nor flush."""
         self.target: Poster | None = None
+        self.run_until: Callable[[float], None] = cluster.run_until
+        """How virtual time moves: the cluster's own, or a running scenario's (which fires step
+        events at their instants on the way)."""
         self._pending: dict[str, dict[ChangeKey, Obj | None]] = {}
         self._anchor_wall = wall()
         self._anchor_virtual = cluster.now
@@ -103,7 +106,7 @@ class EngineBridge:
         self.cluster.settle()
         when = self.cluster.clock.peek()
         if when is not None:
-            self.cluster.run_until(when)
+            self.run_until(when)
         self._reanchor()
         self.flush()
         return when
@@ -120,7 +123,7 @@ class EngineBridge:
             target = min(target, self.cluster.now + 2 * FRAME_SECONDS * self.speed)
             if target > self.cluster.now:
                 started = time.perf_counter()
-                self.cluster.run_until(target)
+                self.run_until(target)
                 if time.perf_counter() - started > MAX_ENGINE_SECONDS_PER_FRAME:
                     self._reanchor()  # the engine is behind: slow time, keep the UI alive
         self.flush()
