@@ -5,6 +5,7 @@
     playground [--state DIR] kubectl ARGS...
     playground [--state DIR] scenario list|start|status|check|hint|solve|reset|validate
     playground [--state DIR] [tui]           the interactive TUI (the default)
+    playground [--state DIR] [tui] --scenario NAME   the TUI on a scenario's fresh cluster
 
 Each invocation locks the state directory, opens the cluster (without replaying history), lets
 virtual time catch up with the wall clock when the cluster runs in `realtime` mode, runs the
@@ -697,7 +698,8 @@ def build_parser() -> argparse.ArgumentParser:
     s_validate.add_argument("path", nargs="?")
     for p in (s_list, s_start, s_status, s_check, s_hint, s_solve, s_reset, s_validate):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
-    sub.add_parser("tui", help="open the interactive TUI (also: no command at all)")
+    sub.add_parser("tui", help="open the interactive TUI (also: no command at all; "
+                               "`--scenario NAME` opens it on a scenario)")
     return parser
 
 
@@ -723,6 +725,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _scenario_option(argv: list[str]) -> tuple[str | None, list[str]]:
+    """Take `--scenario NAME` (or `--scenario=NAME`) from before or after `tui`."""
+    rest = list(argv)
+    at = 1 if rest[:1] == ["tui"] else 0
+    word = rest[at] if at < len(rest) else ""
+    if word == "--scenario":
+        if at + 1 >= len(rest):
+            raise CLIError("error: --scenario needs a scenario name, e.g. `playground "
+                           "--scenario first-pod` (`playground scenario list` shows them)")
+        return rest[at + 1], rest[:at] + rest[at + 2:]
+    if word.startswith("--scenario="):
+        return word.split("=", 1)[1], rest[:at] + rest[at + 1:]
+    return None, rest
+
+
 def _main(argv: list[str]) -> int:
     state: str | None = None
     rest = list(argv)
@@ -736,10 +753,16 @@ def _main(argv: list[str]) -> int:
             state, rest = rest[0].split("=", 1)[1], rest[1:]
     if rest and rest[0] == "kubectl":
         return cmd_kubectl(rest[1:], resolve_state_dir(state))
+    scenario_name, rest = _scenario_option(rest)
     if not rest or rest == ["tui"]:
+        from playground.scenarios.loader import find_scenario
         from playground.tui.session import run_tui
 
-        return run_tui(resolve_state_dir(state))
+        scenario = find_scenario(scenario_name) if scenario_name is not None else None
+        return run_tui(resolve_state_dir(state), scenario)
+    if scenario_name is not None:
+        raise CLIError("error: --scenario opens the TUI on a scenario (`playground --scenario "
+                       "NAME`); on the command line use `playground scenario start NAME`")
     parser = build_parser()
     args = parser.parse_args(rest)
     if state is None:

@@ -4,7 +4,9 @@ The screen is the mediator: panes report the object under their cursor (`ObjectS
 the screen keeps the shared state as reactives (namespace, selection, what to highlight) and
 hands it down; keys act on the selection through kubectl (`playground.kubectl.main.run`) or the
 engine's own controls (kubelet stop/start, kill, add node). Below about 120×36 the four panes
-become tabs; everything stays reachable by key and by mouse.
+become tabs; everything stays reachable by key and by mouse. While a guided scenario runs, the
+tutorial panel (`widgets/tutorial.py`) sits right of the panes (`t` hides it), or is a fifth
+tab when narrow; the screen tells it when the cluster changes and pastes its commands.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from playground.tui.widgets.nodes import NodeCard, NodesPane
 from playground.tui.widgets.pods import PodsTable
 from playground.tui.widgets.resource_table import ResourceTable, row_key
 from playground.tui.widgets.services import ServicesTable
+from playground.tui.widgets.tutorial import TutorialPanel
 
 if TYPE_CHECKING:
     from playground.tui.app import PlaygroundApp
@@ -82,6 +85,9 @@ class MainScreen(Screen[None]):
         Binding("3", "show_pane('services')", "Services", id="main.pane_services",
                 show=False),
         Binding("4", "show_pane('events')", "Events", id="main.pane_events", show=False),
+        Binding("5", "show_pane('tutorial')", "Tutorial", id="main.pane_tutorial", show=False),
+        Binding("t", "tutorial", "Show/hide tutorial", id="main.tutorial", show=False),
+        Binding("H", "hint", "Next hint", id="main.hint", show=False),
         Binding("question_mark", "help", "Help", id="main.help"),
         Binding("escape", "escape", "Back", id="main.escape", show=False),
     ]
@@ -105,26 +111,35 @@ class MainScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     # -- layout ---------------------------------------------------------------------------
+    def pane_names(self) -> tuple[str, ...]:
+        """The panes (tabs when narrow), the tutorial last while a scenario runs."""
+        return PANES + ("tutorial",) if self.playground.runner is not None else PANES
+
     def compose(self) -> ComposeResult:
-        cluster = self.playground.cluster
+        app = self.playground
+        cluster = app.cluster
         yield ClusterHeader(id="header")
-        yield Tabs(*(Tab(f"{i + 1} {p.title()}", id=f"tab-{p}") for i, p in enumerate(PANES)),
-                   id="tabs", active="tab-pods")
-        with Container(id="panes"):
-            with Horizontal(id="row-top", classes="row"):
-                with Vertical(id="pane-nodes", classes="pane") as pane:
-                    pane.border_title = "1 Nodes"
-                    yield NodesPane(cluster, id="nodes")
-                with Vertical(id="pane-pods", classes="pane") as pane:
-                    pane.border_title = "2 Pods"
-                    yield PodsTable(id="pods")
-            with Horizontal(id="row-bottom", classes="row"):
-                with Vertical(id="pane-services", classes="pane") as pane:
-                    pane.border_title = "3 Services"
-                    yield ServicesTable(cluster, id="services")
-                with Vertical(id="pane-events", classes="pane") as pane:
-                    pane.border_title = "4 Events"
-                    yield EventsTable(id="events")
+        yield Tabs(*(Tab(f"{i + 1} {p.title()}", id=f"tab-{p}")
+                     for i, p in enumerate(self.pane_names())), id="tabs", active="tab-pods")
+        with Horizontal(id="body"):
+            with Container(id="panes"):
+                with Horizontal(id="row-top", classes="row"):
+                    with Vertical(id="pane-nodes", classes="pane") as pane:
+                        pane.border_title = "1 Nodes"
+                        yield NodesPane(cluster, id="nodes")
+                    with Vertical(id="pane-pods", classes="pane") as pane:
+                        pane.border_title = "2 Pods"
+                        yield PodsTable(id="pods")
+                with Horizontal(id="row-bottom", classes="row"):
+                    with Vertical(id="pane-services", classes="pane") as pane:
+                        pane.border_title = "3 Services"
+                        yield ServicesTable(cluster, id="services")
+                    with Vertical(id="pane-events", classes="pane") as pane:
+                        pane.border_title = "4 Events"
+                        yield EventsTable(id="events")
+            if app.runner is not None:
+                yield TutorialPanel(app.runner, is_busy=lambda: app.bridge.busy,
+                                    id="pane-tutorial", classes="pane")
         yield CommandOutput(id="command-output")
         yield Input(placeholder="filter: text, or -l app=web", id="filter")
         yield CommandBar(self._complete, id="command")
@@ -138,6 +153,8 @@ class MainScreen(Screen[None]):
         self.query_one(PodsTable).focus()
         self.update_header()
         self._layout(self.app.size.width, self.app.size.height)
+        if self.narrow and self.playground.runner is not None:
+            self.call_after_refresh(self.action_show_pane, "tutorial")
 
     def load(self) -> None:
         """Fill every pane from the store (start and namespace change)."""
@@ -159,8 +176,9 @@ class MainScreen(Screen[None]):
         self.watch_active_pane(self.active_pane)
 
     def watch_active_pane(self, pane: str) -> None:
-        for name in PANES:
+        for name in self.pane_names():
             self.query_one(f"#pane-{name}").set_class(name == pane, "-active")
+        self.set_class(pane == "tutorial", "-tutorial-tab")
         top = pane in ("nodes", "pods")
         self.query_one("#row-top").set_class(top, "-active")
         self.query_one("#row-bottom").set_class(not top, "-active")
@@ -179,7 +197,12 @@ class MainScreen(Screen[None]):
     def action_show_pane(self, pane: str) -> None:
         """Bring a pane forward (a tab when narrow) and focus it."""
         self.active_pane = pane
-        if pane == "nodes":
+        if pane not in self.pane_names():
+            return
+        if pane == "tutorial":
+            self.set_class(False, "-tutorial-hidden")
+            self.query_one(TutorialPanel).focus_commands()
+        elif pane == "nodes":
             nodes = self.query_one(NodesPane)
             if nodes.cards:
                 nodes.focus_node(nodes.focused_node() or sorted(nodes.cards)[0])
@@ -190,7 +213,7 @@ class MainScreen(Screen[None]):
         focused = self.focused
         if isinstance(focused, ResourceTable):
             self.selected = focused.current_ref()
-        for name in PANES:
+        for name in self.pane_names():
             pane = self.query_one(f"#pane-{name}")
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 if self.active_pane != name:
@@ -212,12 +235,19 @@ class MainScreen(Screen[None]):
             self.update_header()
         if self.selected is not None and self.selected.resource == "services":
             self.watch_selected(self.selected)
+        self.tutorial_changed()
 
     def on_time_advanced(self, message: TimeAdvanced) -> None:
         now = self.playground.cluster.clock.datetime()
         for table in self.query(ResourceTable):
             table.refresh_ages(now)
         self.update_header()
+        self.tutorial_changed()
+
+    def tutorial_changed(self) -> None:
+        """Let the tutorial panel re-evaluate its checks (it throttles)."""
+        if self.playground.runner is not None:
+            self.query_one(TutorialPanel).cluster_changed()
 
     def update_header(self) -> None:
         """Time, speed, namespace and counts in the header."""
@@ -480,6 +510,39 @@ class MainScreen(Screen[None]):
         if ref is None:
             self.notify("Select a Deployment (or one of its pods) first", severity="warning")
         return ref
+
+    # -- the tutorial -----------------------------------------------------------------------
+    def action_tutorial(self) -> None:
+        """Show or hide the tutorial panel (when narrow: its tab, or back to the pods)."""
+        if self.playground.runner is None:
+            self.notify("No scenario is running. Start one from the command palette "
+                        "(ctrl+p, “Start scenario”).")
+            return
+        if self.narrow:
+            self.action_show_pane("pods" if self.active_pane == "tutorial" else "tutorial")
+            return
+        hide = not self.has_class("-tutorial-hidden")
+        panel = self.query_one(TutorialPanel)
+        if hide and (self.focused is not None and panel in self.focused.ancestors):
+            self.query_one(PodsTable).focus()
+        self.set_class(hide, "-tutorial-hidden")
+
+    def action_hint(self) -> None:
+        """Reveal the next hint of the scenario's step."""
+        if self.playground.runner is None:
+            self.action_tutorial()
+            return
+        if self.narrow and self.active_pane != "tutorial":
+            self.action_show_pane("tutorial")
+        self.set_class(False, "-tutorial-hidden")
+        self.query_one(TutorialPanel).next_hint()
+
+    @on(TutorialPanel.CommandChosen)
+    def _paste_command(self, message: TutorialPanel.CommandChosen) -> None:
+        self.action_command()
+        bar = self.query_one(CommandBar)
+        bar.value = message.line
+        bar.cursor_position = len(message.line)
 
     def action_help(self) -> None:
         """Show every key."""
