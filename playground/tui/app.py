@@ -127,17 +127,19 @@ class PlaygroundApp(App[None]):
             return
         self.call_from_thread(self.replace_cluster, runner)
 
-    def replace_cluster(self, runner: ScenarioRunner) -> None:
+    async def replace_cluster(self, runner: ScenarioRunner) -> None:
         """Swap in a scenario's fresh cluster: the old one stops, the state keeps the new."""
-        old = self.bridge
+        old, old_main = self.bridge, self.main
         if self._frame_timer is not None:
             self._frame_timer.stop()
         old.take_pending()
         old.close()
         if isinstance(old.saver, ClusterReplacer):
             old.saver.replace_cluster(runner.cluster)
-        while len(self.screen_stack) > 2 and self.screen is not self.main:
-            self.pop_screen()  # views of the old cluster go with it
+        self.main = None
+        while len(self.screen_stack) > 2 and self.screen is not old_main:
+            await self.pop_screen()  # views of the old cluster go with it
+        await self.switch_screen(LoadingScreen())  # the old main screen is removed first
         self.start(runner.cluster, old.saver, runner=runner, paused=old.paused)
 
     # -- routing --------------------------------------------------------------------------

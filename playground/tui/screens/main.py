@@ -196,9 +196,9 @@ class MainScreen(Screen[None]):
 
     def action_show_pane(self, pane: str) -> None:
         """Bring a pane forward (a tab when narrow) and focus it."""
-        self.active_pane = pane
         if pane not in self.pane_names():
             return
+        self.active_pane = pane
         if pane == "tutorial":
             self.set_class(False, "-tutorial-hidden")
             self.query_one(TutorialPanel).focus_commands()
