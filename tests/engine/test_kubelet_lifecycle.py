@@ -84,3 +84,23 @@ def test_missing_secret_volume_holds_the_pod_in_container_creating() -> None:
                         "metadata": {"name": "certs"}, "data": {}})
     cluster.advance(130)  # the back-off is at most 2m2s
     assert _status(cluster, "web")["phase"] == "Running"
+
+
+def test_passing_static_probes_cost_nothing_while_idle_and_rearm_when_ports_change() -> None:
+    cluster = _cluster()
+    cluster.advance(4000)  # past one-off timers (progress deadlines, event expiry)
+    # CoreDNS's /health and /ready answer 200 whatever happens: no probe timer stays armed
+    assert cluster.clock.peek() is None or cluster.clock.peek() > cluster.now + 30 * 86400
+    coredns = sorted(p["metadata"]["name"] for p in cluster.store.list("pods", "kube-system")
+                     if p["metadata"]["name"].startswith("coredns-"))
+    key = f"kube-system/{coredns[0]}"
+    runtime = cluster.kubelet.runtimes[key]
+    assert all(s.elided for s in runtime.containers["coredns"].probes.values())
+    work = cluster.kubelet.workload("kube-system", coredns[0], "coredns")
+    assert work is not None
+    work.unlisten(8181, "TCP")  # the readiness port goes away: probes must run again
+    cluster.advance(40)
+    pod = cluster.store.get("pods", "kube-system", coredns[0])
+    assert pod is not None and pod["status"]["containerStatuses"][0]["ready"] is False
+    assert any(e["reason"] == "Unhealthy" and "Readiness probe failed" in e["message"]
+               for e in cluster.store.list("events", "kube-system"))

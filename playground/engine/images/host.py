@@ -94,3 +94,14 @@ class ContainerHost(Protocol):
 def address_in_use(port: int, protocol: str = "TCP") -> str:
     """The bind error text a Go or C server prints for a taken port."""
     return f"listen {protocol.lower()} :{port}: bind: address already in use"
+
+
+def static_response(response: HttpResponse) -> HttpHandler:
+    """A handler that always gives the same answer (a health endpoint). The kubelet may stop
+    re-running an HTTP probe against it while the listener stays, since nothing can change."""
+
+    def handler(request: HttpRequest) -> HttpResponse:
+        return response
+
+    handler.static = True  # type: ignore[attr-defined]
+    return handler

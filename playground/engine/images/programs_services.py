@@ -413,6 +413,7 @@ def _fluentd(ctx: Context) -> dict[str, Program]:
 @program("coredns", "coredns")
 def _coredns(ctx: Context) -> dict[str, Program]:
     version = str(ctx.image.param("version", "1.12.0"))
+    from playground.engine.images.host import static_response
     from playground.engine.images.programs_base import response
 
     def run(inv: Invocation) -> Gen:
@@ -428,8 +429,8 @@ def _coredns(ctx: Context) -> dict[str, Program]:
 
         return (yield from serve(ctx, inv, [
             (53, "UDP", None), (53, "TCP", None),
-            (8080, "TCP", lambda req: response(200, "OK")),
-            (8181, "TCP", lambda req: response(200, "OK")),
+            (8080, "TCP", static_response(response(200, "OK"))),
+            (8181, "TCP", static_response(response(200, "OK"))),
             (9153, "TCP", lambda req: response(200, "# HELP coredns_build_info\n")),
         ], stop))
 

@@ -648,6 +648,10 @@ class Kubelet(Controller):
                 cr.ready = "readinessProbe" not in spec
             elif kind == "readiness" and state.successes >= int(probe.get("successThreshold", 1)):
                 cr.ready = True
+            if kind != "startup" and (kind != "readiness" or cr.ready) and \
+                    probes.elidable(self, ctx, spec, probe):
+                state.next_at = None
+                state.elided = True
             return
         state.failures += 1
         state.successes = 0
@@ -664,6 +668,12 @@ class Kubelet(Controller):
                       f"Container {cr.name} failed {kind} probe, will be restarted", at)
             self._stop_container(ctx, cr, at, int(
                 ctx.pod["spec"].get("terminationGracePeriodSeconds", 30)))
+
+    def listeners_changed(self, key: str, at: float) -> None:
+        """A container bound or released a port: probes elided as unchangeable run again."""
+        rt = self.runtimes.get(key)
+        if rt is not None and probes.rearm(rt, at):
+            self.wake_after(0.0, key)
 
     # -- stopping -------------------------------------------------------------------------
     def _stop_container(self, ctx: _SyncContext, cr: ContainerRuntime, at: float,

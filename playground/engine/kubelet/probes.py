@@ -156,3 +156,31 @@ def run_exec(work: Workload | None, command: list[str], timeout: float
 
 def _shell_ctx_of(work: Workload) -> ShellContext:
     return work.shell_ctx
+
+
+def elidable(kubelet: Kubelet, ctx: _SyncContext, spec: dict[str, Any],
+             probe: dict[str, Any]) -> bool:
+    """Whether a passing probe cannot start failing until the pod's listeners change: a TCP
+    probe (it only asks whether the port is bound) or an HTTP probe answered by a static
+    handler. Such probes need not run again until then — what a person sees is identical."""
+    listeners = kubelet.listeners.get(ctx.key, {})
+    if "tcpSocket" in probe:
+        port = _port(spec, probe["tcpSocket"].get("port"))
+        return (port, "TCP") in listeners
+    if "httpGet" in probe:
+        port = _port(spec, probe["httpGet"].get("port"))
+        listener = listeners.get((port, "TCP"))
+        return listener is not None and bool(getattr(listener[1], "static", False))
+    return False
+
+
+def rearm(rt: Any, at: float) -> bool:
+    """The pod's listeners changed: elided probes run again from now. True if any did."""
+    woke = False
+    for cr in rt.containers.values():
+        for state in cr.probes.values():
+            if state.elided:
+                state.elided = False
+                state.next_at = at
+                woke = True
+    return woke

@@ -23,6 +23,8 @@ class ProbeState:
     next_at: float | None = None
     successes: int = 0
     failures: int = 0
+    elided: bool = False
+    """Passing and unable to change until the pod's listeners change (see kubelet probes)."""
 
 
 @dataclass

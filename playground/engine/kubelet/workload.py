@@ -90,7 +90,12 @@ class Workload:
             return address_in_use(port, protocol)
         ports[(port, protocol.upper())] = (self.container_name, handler)
         self._ports.add((port, protocol.upper()))
+        self._listeners_changed()
         return None
+
+    def _listeners_changed(self) -> None:
+        if not self.replaying:
+            self.kubelet.listeners_changed(self.key, self.now)
 
     def unlisten(self, port: int, protocol: str = "TCP") -> None:
         """Release a port this container bound (TCP and UDP ports are separate)."""
@@ -99,6 +104,7 @@ class Workload:
         owner = ports.get(bound)
         if owner is not None and owner[0] == self.container_name:
             del ports[bound]
+            self._listeners_changed()
         self._ports.discard(bound)
 
     def set_usage(self, cpu_millis: int, memory_bytes_used: int) -> None:
