@@ -218,6 +218,8 @@ async def test_palette_start_scenario_replaces_the_cluster() -> None:
     async with app.run_test(size=WIDE) as pilot:
         await ready(pilot)
         old = app.cluster
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Start scenario: Your first Pod" in titles
         app.confirm_scenario(find_scenario("first-pod"))
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)

@@ -84,7 +84,7 @@ class TutorialPanel(Vertical):
         self.border_title = f"5 Tutorial · {self.runner.scenario.title}"
         self.border_subtitle = "H hint · t hide"
         self.query_one("#tutorial-notice").display = False
-        self.render_step()
+        self.check_now()  # a reopened state may already satisfy its step
 
     # -- rendering ------------------------------------------------------------------------
     def render_step(self) -> None:
