@@ -166,9 +166,9 @@ Start Time:       Thu, 01 Jan 2026 00:00:00 +0000
 Labels:           run=crash
 Annotations:      <none>
 Status:           Running
-IP:               10.244.1.3
+IP:               10.244.1.2
 IPs:
-  IP:  10.244.1.3
+  IP:  10.244.1.2
 Containers:
   app:
     Container ID:   containerd://84311eefa4deb69d9b32d67977a6ec47d35c318b3091d71698de2ad4cfc2efc4
@@ -315,7 +315,7 @@ IP:                       10.105.51.156
 IPs:                      10.105.51.156
 Port:                     <unset>  80/TCP
 TargetPort:               80/TCP
-Endpoints:                10.244.3.5:80,10.244.2.3:80
+Endpoints:                10.244.3.3:80,10.244.2.2:80
 Session Affinity:         None
 Internal Traffic Policy:  Cluster
 Events:                   <none>

@@ -229,7 +229,7 @@ class Kubelet(Controller):
         last = int(state.get("last_ip", {}).get(node_name, 1))
         size = cidr.num_addresses
         for step in range(1, size):
-            offset = (last - 1 + step) % (size - 3) + 2
+            offset = (last - 2 + step) % (size - 3) + 2
             candidate = str(cidr.network_address + offset)
             if candidate not in used:
                 last_ips = dict(state.get("last_ip", {}), **{node_name: offset})
