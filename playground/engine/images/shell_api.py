@@ -60,6 +60,8 @@ class DnsAnswer:
     addresses: tuple[str, ...] = ()
     authoritative: bool = True
     elapsed: float = 0.0
+    cname: str = ""
+    """The canonical name the queried name is an alias of (an ExternalName Service)."""
 
 
 @dataclass(frozen=True)

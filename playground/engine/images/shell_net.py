@@ -236,6 +236,8 @@ def nslookup(inv: Invocation) -> Gen:
             continue
         if not answer.authoritative and answer.addresses:
             lines.append("Non-authoritative answer:\n")
+        if answer.cname:
+            lines.append(f"{query}\tcanonical name = {answer.cname}\n")
         for address in answer.addresses:
             if qtype == "PTR":
                 lines.append(f"{query}\tname = {address}\n")

@@ -108,7 +108,7 @@ class ClusterDNS:
             target = str(spec.get("externalName", "")).rstrip(".")
             inner = self.query(target, qtype) if target.endswith(CLUSTER_DOMAIN) else None
             return DnsAnswer(name=target, addresses=inner.addresses if inner else (),
-                             elapsed=QUERY_SECONDS)
+                             elapsed=QUERY_SECONDS, cname=target)
         headless = spec.get("clusterIP") == "None"
         if len(front) == 2 and front[0].startswith("_") and front[1].startswith("_"):
             return self._srv(name, qtype, svc, front[0][1:], front[1][1:])
