@@ -25,11 +25,13 @@ class ClusterChanged(Message):
     changes: dict[str, dict[ChangeKey, Obj | None]] = field(default_factory=dict)
 
     def can_replace(self, message: Message) -> bool:
+        # Textual drops *this* message and dispatches `message` (the newer one queued behind
+        # it), so this batch's changes move into that one; its own (newer) objects win.
         if isinstance(message, ClusterChanged):
-            for resource, objects in message.changes.items():
+            for resource, objects in self.changes.items():
                 merged = dict(objects)
-                merged.update(self.changes.get(resource, {}))
-                self.changes[resource] = merged
+                merged.update(message.changes.get(resource, {}))
+                message.changes[resource] = merged
             return True
         return False
 

@@ -116,3 +116,14 @@ def test_completion_of_verbs_kinds_names_and_flags() -> None:
 def test_now_is_virtual() -> None:
     cluster = make_cluster()
     assert cluster.clock.datetime() == datetime(2026, 1, 1, 0, 0, 30, tzinfo=UTC)
+
+
+def test_a_coalesced_batch_keeps_the_older_batchs_changes_and_the_newer_objects() -> None:
+    from playground.tui.messages import ClusterChanged
+
+    older = ClusterChanged({"pods": {("default", "a"): {"v": 1}, ("default", "b"): {"v": 1}}})
+    newer = ClusterChanged({"pods": {("default", "a"): {"v": 2}},
+                            "services": {("default", "s"): None}})
+    assert older.can_replace(newer)  # Textual then drops `older` and dispatches `newer`
+    assert newer.changes == {"pods": {("default", "a"): {"v": 2}, ("default", "b"): {"v": 1}},
+                             "services": {("default", "s"): None}}

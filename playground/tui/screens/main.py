@@ -229,7 +229,7 @@ class MainScreen(Screen[None]):
             if table.resource in changes:
                 table.apply_changes(changes[table.resource], now)
         if "pods" in changes or "endpointslices.discovery.k8s.io" in changes:
-            self.query_one(ServicesTable).endpoints_changed(now)
+            self.query_one(ServicesTable).endpoints_changed(changes, now)
         self.query_one(NodesPane).apply_changes(changes)
         if "pods" in changes or "nodes" in changes:
             self.update_header()

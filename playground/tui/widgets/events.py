@@ -2,6 +2,8 @@
 
 Only the most recent `LIMIT` events are kept as rows, so a 10,000-pod rollout's flood of
 events never slows the screen; `kubectl get events` (the command bar) still shows them all.
+The table's objects are kept in arrival order (an event seen again moves to the end), so the
+oldest row to drop is always the first one: nothing is re-sorted as events stream in.
 """
 
 from __future__ import annotations
@@ -63,16 +65,16 @@ class EventsTable(ResourceTable):
         self._follow()
 
     def apply_changes(self, changes: dict[ChangeKey, Obj | None], now: datetime) -> None:
+        for change_key, obj in changes.items():
+            if obj is not None:
+                self.objects.pop(row_key(change_key), None)  # re-added last: newest
         super().apply_changes(changes, now)
         if len(self.objects) > LIMIT:
-            oldest = sorted(self.objects, key=lambda k: event_last_seen(self.objects[k]))
-            for key in oldest[:len(self.objects) - LIMIT]:
-                del self.objects[key]
-                del self.cells[key]
-                if key in self.rows:
-                    self.remove_row(key)
+            current = self.current_key()
+            for key in list(self.objects)[:len(self.objects) - LIMIT]:
+                self.remove_key(key)
+            self._after_change(current)
         if any(obj is not None for obj in changes.values()):
-            self.resort()
             self._follow()
 
     def _follow(self) -> None:
