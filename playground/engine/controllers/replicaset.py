@@ -9,12 +9,15 @@ observedGeneration, the ReplicaFailure condition).
 
 The real controller keeps "expectations" so it does not act twice on a stale informer cache.
 This engine is synchronous: every write is in the store before the next reconcile reads it, so
-no expectations are needed.
+no expectations are needed. For the same reason a sync need not re-read every pod: each
+ReplicaSet's claimed pods and status counts are kept from one sync to the next and only the pods
+the watch reported changed are looked at again, so a sync costs O(changes), not O(pods).
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from functools import cmp_to_key
 from typing import Any
@@ -34,6 +37,42 @@ _RETRY_BASE, _RETRY_MAX = 0.005, 1000.0
 _PodFacts = tuple[bool, bool, bool, bool, Any]  # the workqueue's per-item exponential back-off
 
 
+class _Claimed:
+    """One ReplicaSet's controlled pods as of its last sync, with the counts its status needs.
+
+    `marker` is the ReplicaSet's (uid, generation): the facts depend on its selector and
+    template, so a new spec or a recreated ReplicaSet starts over from the store."""
+
+    __slots__ = ("active", "claimed", "fully_labeled", "marker", "ready_since", "released")
+
+    def __init__(self, marker: tuple[str, Any]) -> None:
+        self.marker = marker
+        self.active: dict[str, _PodFacts] = {}
+        """Active pods whose controller is this ReplicaSet, by name."""
+        self.claimed = 0
+        self.fully_labeled = 0
+        self.ready_since: Counter[Any] = Counter()
+        """Ready claimed pods per Ready lastTransitionTime (None when it has none)."""
+        self.released: set[str] = set()
+        """Controlled pods the selector no longer matches."""
+
+    def account(self, name: str, facts: _PodFacts, delta: int) -> None:
+        if not facts[1]:
+            if delta > 0:
+                self.released.add(name)
+            else:
+                self.released.discard(name)
+            return
+        self.claimed += delta
+        if facts[2]:
+            self.fully_labeled += delta
+        if facts[3]:
+            since = self.ready_since
+            since[facts[4]] += delta
+            if not since[facts[4]]:
+                del since[facts[4]]
+
+
 class ReplicaSetController(Controller):
     """kube-controller-manager's replicaset-controller."""
 
@@ -47,7 +86,10 @@ class ReplicaSetController(Controller):
         # one (a ReplicaSet's spec or labels, an ownerless pod) and by a restart. Other syncs
         # skip the selector scan, which keeps a sync O(own pods) in large namespaces.
         self._scan_orphans: set[str] = set()
-        self._facts: dict[str, tuple[tuple[str, Any], dict[str, _PodFacts]]] = {}
+        self._claimed: dict[str, _Claimed] = {}
+        # Pods the watch reported changed since a ReplicaSet's last sync, by ReplicaSet key
+        # (only for ReplicaSets whose claimed set is kept; the others start from the store).
+        self._changed: dict[str, set[str]] = {}
 
     # -- queueing ---------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
@@ -68,7 +110,11 @@ class ReplicaSetController(Controller):
         for ref in refs:
             if ref is not None and ref.get("kind") == "ReplicaSet":
                 seen = True
-                yield f"{ns}/{ref['name']}"
+                key = f"{ns}/{ref['name']}"
+                changed = self._changed.get(key)
+                if changed is not None:
+                    changed.add(meta["name"])
+                yield key
         if not seen and event.type != DELETED and podutil.controller_ref(event.obj) is None:
             # an orphan: every ReplicaSet whose selector matches may adopt it
             labels = meta.get("labels") or {}
@@ -79,6 +125,8 @@ class ReplicaSetController(Controller):
                     yield key
 
     def resync(self) -> Iterable[str]:
+        self._claimed.clear()
+        self._changed.clear()
         for rs in self.store.list("replicasets.apps"):
             key = f"{rs['metadata']['namespace']}/{rs['metadata']['name']}"
             self._scan_orphans.add(key)
@@ -90,13 +138,20 @@ class ReplicaSetController(Controller):
         rs = self.store.get("replicasets.apps", namespace, name)
         if rs is None:
             self._failures.pop(key, None)
-            self._facts.pop(key, None)
+            self._claimed.pop(key, None)
+            self._changed.pop(key, None)
             return
-        pods = self.claim_pods(rs, adopt=key in self._scan_orphans)
+        state = self._claim(rs, adopt=key in self._scan_orphans)
         self._scan_orphans.discard(key)
+        observed = state.claimed
+        fully_labeled, ready_since = state.fully_labeled, dict(state.ready_since)
         error: APIError | None = None
         if not rs["metadata"].get("deletionTimestamp"):
-            error = self.manage_replicas(rs, pods)
+            diff = observed - podutil_replicas(rs)
+            if diff < 0:
+                error = self._create_pods(rs, min(-diff, BURST_REPLICAS))
+            elif diff > 0:
+                error = self.manage_replicas(rs, self._claimed_pods(rs, state))
         if error is None:
             self._failures.pop(key, None)
         else:
@@ -104,58 +159,77 @@ class ReplicaSetController(Controller):
             self._failures[key] = tries + 1
             self.wake_after(min(_RETRY_BASE * 2 ** tries, _RETRY_MAX), key)
         current = self.store.get("replicasets.apps", namespace, name) or rs
-        self._update_status(current, pods, error, len(pods))
+        self._update_status(current, fully_labeled, ready_since, error, observed)
 
     def claim_pods(self, rs: Obj, *, adopt: bool = True) -> list[Obj]:
         """Active pods this ReplicaSet controls, after releasing and (when `adopt`)
-        adopting (ClaimPods)."""
-        meta = rs["metadata"]
-        uid, namespace = meta["uid"], meta["namespace"]
-        selector = _selector(rs)
-        claimed: dict[str, Obj] = {}
-        released: list[Obj] = []
-        known = self._facts_table(rs)
-        seen: dict[str, _PodFacts] = {}
-        for resource, pod in self.store.iter_dependents(uid):
-            if resource != "pods":
-                continue
-            pod_meta = pod["metadata"]
-            version = pod_meta["resourceVersion"]
-            facts = known.get(version)
-            if facts is None:
-                facts = self._pod_facts(rs, selector, pod)
-            seen[version] = facts
-            if not facts[0]:
-                continue
+        adopting (ClaimPods), in name order."""
+        return self._claimed_pods(rs, self._claim(rs, adopt=adopt))
+
+    def _claimed_pods(self, rs: Obj, state: _Claimed) -> list[Obj]:
+        namespace = rs["metadata"]["namespace"]
+        found = []
+        for pod_name, facts in state.active.items():
             if facts[1]:
-                claimed[pod_meta["name"]] = pod
-            else:
-                released.append(pod)
-        table_key = f"{namespace}/{meta['name']}"
-        self._facts[table_key] = (self._facts[table_key][0], seen)
-        for pod in sorted(released, key=_name):
-            self._release(rs, pod)
+                pod = self.store.get("pods", namespace, pod_name)
+                if pod is not None:
+                    found.append(pod)
+        return sorted(found, key=_name)
+
+    def _claim(self, rs: Obj, *, adopt: bool) -> _Claimed:
+        """Bring the kept claimed set up to date, release pods the selector stopped matching
+        and (when `adopt`) adopt matching orphans."""
+        meta = rs["metadata"]
+        uid, namespace, name = meta["uid"], meta["namespace"], meta["name"]
+        key = f"{namespace}/{name}"
+        selector = _selector(rs)
+        marker = (uid, meta.get("generation"))
+        state = self._claimed.get(key)
+        changed = self._changed.get(key)
+        if state is None or state.marker != marker or changed is None:
+            state = self._claimed[key] = _Claimed(marker)
+            names = [pod["metadata"]["name"] for resource, pod in
+                     self.store.iter_dependents(uid) if resource == "pods"]
+        else:
+            names = list(changed)
+        self._changed[key] = set()
+        for pod_name in names:
+            self._refresh(rs, selector, state, pod_name)
+        for pod_name in sorted(state.released):
+            pod = self.store.get("pods", namespace, pod_name)
+            if pod is not None:
+                self._release(rs, pod)
         if not adopt or meta.get("deletionTimestamp") or selector.empty():
-            return sorted(claimed.values(), key=_name)
+            return state
         for pod in self.store.iter("pods", namespace, selector):
             pod_name = pod["metadata"]["name"]
-            if pod_name in claimed or podutil.controller_ref(pod) is not None:
+            facts = state.active.get(pod_name)
+            if (facts is not None and facts[1]) or podutil.controller_ref(pod) is not None:
                 continue
             if podutil.is_active(pod):
-                claimed[pod_name] = self._adopt(rs, pod)
-        return sorted(claimed.values(), key=_name)
+                adopted = self._adopt(rs, pod)
+                self._forget(state, pod_name)
+                self._remember(rs, selector, state, adopted)
+        return state
 
-    # Facts about a pod that depend only on the pod object and the ReplicaSet's spec, kept by
-    # the pod's resourceVersion (unique per stored object) from one sync to the next: a sync
-    # still visits every pod, but a pod unchanged since the last sync costs one lookup.
-    def _facts_table(self, rs: Obj) -> dict[str, _PodFacts]:
-        meta = rs["metadata"]
-        key = f"{meta['namespace']}/{meta['name']}"
-        marker = (meta["uid"], meta.get("generation"))
-        entry = self._facts.get(key)
-        if entry is None or entry[0] != marker:
-            entry = self._facts[key] = (marker, {})
-        return entry[1]
+    def _refresh(self, rs: Obj, selector: Selector, state: _Claimed, pod_name: str) -> None:
+        self._forget(state, pod_name)
+        pod = self.store.get("pods", rs["metadata"]["namespace"], pod_name)
+        if pod is not None:
+            self._remember(rs, selector, state, pod)
+
+    @staticmethod
+    def _forget(state: _Claimed, pod_name: str) -> None:
+        old = state.active.pop(pod_name, None)
+        if old is not None:
+            state.account(pod_name, old, -1)
+
+    def _remember(self, rs: Obj, selector: Selector, state: _Claimed, pod: Obj) -> None:
+        facts = self._pod_facts(rs, selector, pod)
+        if facts[0]:
+            pod_name = pod["metadata"]["name"]
+            state.active[pod_name] = facts
+            state.account(pod_name, facts, 1)
 
     @staticmethod
     def _pod_facts(rs: Obj, selector: Selector, pod: Obj) -> _PodFacts:
@@ -263,32 +337,19 @@ class ReplicaSetController(Controller):
         return list(related.values())
 
     # -- status -----------------------------------------------------------------------------
-    def _update_status(self, rs: Obj, pods: list[Obj], error: APIError | None,
-                       observed: int) -> None:
+    def _update_status(self, rs: Obj, fully_labeled: int, ready_since: dict[Any, int],
+                       error: APIError | None, observed: int) -> None:
         spec = rs["spec"]
         min_ready = int(spec.get("minReadySeconds") or 0)
-        fully_labeled = ready = available = 0
+        ready = available = 0
         soonest: float | None = None
         now = self.clock.now
-        seconds: dict[str, float] = {}  # pods share few distinct timestamps; parse each once
-        known = self._facts_table(rs)
-        selector = _selector(rs)
-        for pod in pods:
-            facts = known.get(pod["metadata"]["resourceVersion"])
-            if facts is None:
-                facts = self._pod_facts(rs, selector, pod)
-            if facts[2]:
-                fully_labeled += 1
-            if not facts[3]:
-                continue
-            stamp = facts[4]
-            if stamp and stamp not in seconds:
-                seconds[stamp] = self.clock.seconds_at(stamp)
-            since = seconds[stamp] if stamp else now
+        for stamp, count in ready_since.items():
+            since = self.clock.seconds_at(stamp) if stamp else now
             wait = max(0.0, since + min_ready - now) if min_ready > 0 else 0.0
-            ready += 1
+            ready += count
             if wait <= 1e-9:
-                available += 1
+                available += count
             elif soonest is None or wait < soonest:
                 soonest = wait
         if soonest is not None:
