@@ -5,7 +5,9 @@ The engine knows nothing of Textual. The bridge subscribes once to every change 
 batch to the app as one coalescing `ClusterChanged` message. The same frame timer paces
 virtual time: the target follows the wall clock × speed from an anchor that moves whenever the
 speed changes, so pausing and resuming never makes time jump. When the engine cannot keep up
-(a 10,000-pod rollout at 60×) virtual time slows down instead of freezing the interface.
+(a 10,000-pod rollout at 60×) virtual time slows down instead of freezing the interface: a frame
+spends about `ENGINE_SECONDS_PER_FRAME` on the engine, instant by instant, and the header says
+"catching up".
 Saving goes through the engine's persistence about once a second when anything changed.
 """
 
@@ -23,7 +25,9 @@ SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 60.0)
 """Speeds `+`/`-` step through; pause is separate."""
 
 FRAME_SECONDS = 1 / 15
-MAX_ENGINE_SECONDS_PER_FRAME = 0.08
+ENGINE_SECONDS_PER_FRAME = 0.008
+"""Engine work a frame may start (it stops at the first instant past this; one instant's work
+is never split, so a frame can overrun by one instant)."""
 SAVE_EVERY = 1.0
 
 
@@ -63,6 +67,8 @@ class EngineBridge:
         self._last_save = wall()
         self._stop_watch = cluster.store.watch(None, self._on_change)
         self.frames = 0
+        self.behind = False
+        """True while the engine cannot keep up with the speed (the header says so)."""
 
     # -- watch ----------------------------------------------------------------------------
     def _on_change(self, event: WatchEvent) -> None:
@@ -122,14 +128,27 @@ class EngineBridge:
             # never more than two frames' worth at once, so one frame's engine work is bounded
             target = min(target, self.cluster.now + 2 * FRAME_SECONDS * self.speed)
             if target > self.cluster.now:
-                started = time.perf_counter()
-                self.run_until(target)
-                if time.perf_counter() - started > MAX_ENGINE_SECONDS_PER_FRAME:
+                self.behind = not self._run_towards(target)
+                if self.behind:
                     self._reanchor()  # the engine is behind: slow time, keep the UI alive
         self.flush()
         if self._dirty and self.saver is not None and \
                 self.wall() - self._last_save >= SAVE_EVERY:
             self.save()
+
+    def _run_towards(self, target: float) -> bool:
+        """Run instant by instant towards `target` until the frame's engine budget is spent;
+        True when `target` was reached."""
+        deadline = time.perf_counter() + ENGINE_SECONDS_PER_FRAME
+        clock = self.cluster.clock
+        while True:
+            next_at = clock.peek()
+            if next_at is None or next_at > target:
+                self.run_until(target)
+                return True
+            self.run_until(next_at)
+            if time.perf_counter() > deadline:
+                return self.cluster.now >= target
 
     def after_command(self) -> None:
         """A person changed the cluster: let controllers react at once and show it."""

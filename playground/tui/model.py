@@ -165,29 +165,43 @@ def _requests(pod: Obj) -> tuple[int, int]:
     return cpu, memory
 
 
-def node_summary(cluster: Cluster, node: Obj) -> NodeSummary:
-    """Requested vs allocatable and the statuses of the pods bound to a node."""
-    name = node["metadata"]["name"]
+PodOnNode = tuple[str, int, int]
+"""What a node card needs of one pod: (STATUS, cpu millis requested, memory bytes requested);
+finished pods request nothing."""
+
+
+def pod_on_node(pod: Obj) -> PodOnNode:
+    """A pod as its node's card counts it."""
+    status = pod_status_text(pod)
+    if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return status, 0, 0
+    cpu, memory = _requests(pod)
+    return status, cpu, memory
+
+
+def summarise_node(node: Obj, pods: Iterable[PodOnNode], kubelet_stopped: bool) -> NodeSummary:
+    """A node card's summary from the node and its pods as `pod_on_node` gives them."""
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     cpu = memory = 0
     statuses = []
-    for pod in cluster.store.pods_on_node(name):
-        phase = (pod.get("status") or {}).get("phase")
-        if phase in ("Succeeded", "Failed"):
-            statuses.append(pod_status_text(pod))
-            continue
-        pod_cpu, pod_memory = _requests(pod)
+    for status, pod_cpu, pod_memory in pods:
         cpu += pod_cpu
         memory += pod_memory
-        statuses.append(pod_status_text(pod))
+        statuses.append(status)
     labels = node["metadata"].get("labels") or {}
     return NodeSummary(
-        name=name, roles=",".join(node_roles(node)) or "worker",
+        name=node["metadata"]["name"], roles=",".join(node_roles(node)) or "worker",
         zone=str(labels.get(ZONE_LABEL, "")), status=node_status_text(node),
         cpu_requested=cpu, cpu_allocatable=cpu_millis(allocatable.get("cpu", "0")),
         memory_requested=memory, memory_allocatable=memory_bytes(allocatable.get("memory", "0")),
-        pod_statuses=tuple(statuses),
-        kubelet_stopped=not cluster.kubelet.running_on(name))
+        pod_statuses=tuple(statuses), kubelet_stopped=kubelet_stopped)
+
+
+def node_summary(cluster: Cluster, node: Obj) -> NodeSummary:
+    """Requested vs allocatable and the statuses of the pods bound to a node."""
+    name = node["metadata"]["name"]
+    return summarise_node(node, (pod_on_node(p) for p in cluster.store.pods_on_node(name)),
+                          not cluster.kubelet.running_on(name))
 
 
 # -- services ---------------------------------------------------------------------------------

@@ -258,7 +258,8 @@ class MainScreen(Screen[None]):
         header.namespace = self.namespace
         header.clock_text = cluster.clock.datetime().strftime("%Y-%m-%d %H:%M:%S UTC")
         bridge = app.bridge
-        header.speed_text = "paused" if bridge.paused else f"{bridge.speed:g}×"
+        header.speed_text = "paused" if bridge.paused else f"{bridge.speed:g}×" + (
+            " catching up" if bridge.behind else "")
         header.counts = (f"{cluster.store.count('nodes')} nodes · "
                          f"{cluster.store.count('pods')} pods")
 

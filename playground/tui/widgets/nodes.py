@@ -2,7 +2,9 @@
 
 A card shows name, role, zone and Ready/NotReady/SchedulingDisabled (and when its kubelet was
 stopped on purpose), CPU and memory requested vs allocatable as bars, and one coloured mark per
-pod bound to it. Only cards whose node or pods changed are redrawn.
+pod bound to it. Only cards whose node or pods changed are redrawn, and from what the pane
+keeps per node (each pod's status and requests, updated from the batches of changed pods), so a
+redraw never walks the store's pods.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from playground.tui.model import (
     STYLE_COLOURS,
     NodeSummary,
     ObjectRef,
-    node_summary,
+    PodOnNode,
+    pod_on_node,
     status_style,
+    summarise_node,
 )
 
 Obj = dict[str, Any]
@@ -119,6 +123,8 @@ class NodesPane(VerticalScroll):
         self.can_focus = False
         self.cards: dict[str, NodeCard] = {}
         self.pod_nodes: dict[ChangeKey, str] = {}
+        self.node_pods: dict[str, dict[ChangeKey, PodOnNode]] = {}
+        """Node name → its pods as its card counts them."""
 
     def compose(self) -> ComposeResult:
         return iter(())
@@ -126,10 +132,13 @@ class NodesPane(VerticalScroll):
     def load(self) -> None:
         """Cards for every node (on start; existing cards are reused)."""
         self.pod_nodes = {}
+        self.node_pods = {}
         for pod in self.cluster.store.iter("pods"):
             node = (pod.get("spec") or {}).get("nodeName")
             if node:
-                self.pod_nodes[(pod["metadata"]["namespace"], pod["metadata"]["name"])] = node
+                key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+                self.pod_nodes[key] = node
+                self.node_pods.setdefault(node, {})[key] = pod_on_node(pod)
         names = {n["metadata"]["name"] for n in self.cluster.store.iter("nodes")}
         self.refresh_nodes(sorted(names | set(self.cards)))
 
@@ -143,9 +152,11 @@ class NodesPane(VerticalScroll):
             new = ((pod or {}).get("spec") or {}).get("nodeName")
             if old:
                 dirty.add(old)
-            if new:
+                self.node_pods.get(old, {}).pop(key, None)
+            if new and pod is not None:
                 dirty.add(new)
                 self.pod_nodes[key] = new
+                self.node_pods.setdefault(new, {})[key] = pod_on_node(pod)
             else:
                 self.pod_nodes.pop(key, None)
         if dirty:
@@ -170,7 +181,9 @@ class NodesPane(VerticalScroll):
                     self.mount(card, before=before)
                 else:
                     self.mount(card)
-            card.show(node_summary(self.cluster, node))
+            pods = self.node_pods.get(name, {})
+            card.show(summarise_node(node, (pods[key] for key in sorted(pods)),
+                                     not self.cluster.kubelet.running_on(name)))
 
     def watch_highlighted(self, old: frozenset[str], new: frozenset[str]) -> None:
         for name in old | new:
