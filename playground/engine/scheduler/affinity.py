@@ -57,7 +57,7 @@ class AffinityFilter:
         affinity: dict[Domain, int] = {}
         anti: dict[Domain, int] = {}
         existing_anti: dict[Domain, int] = {}
-        for node in nodes:
+        for node in [n for n in nodes if n.pods_with_required_anti_affinity]:
             for existing in node.pods_with_required_anti_affinity.values():
                 for term in existing.required_anti_affinity:
                     if term.matches(pod, namespace_labels):
@@ -108,6 +108,8 @@ def affinity_scores(pod: PodInfo, feasible: Sequence[NodeInfo], nodes: Sequence[
     """Normalised 0–100 scores per feasible node, or None when the plugin has nothing to say."""
     has_preferences = bool(pod.preferred_affinity or pod.preferred_anti_affinity)
     scores: dict[Domain, int] = {}
+    if not has_preferences:  # only pods with affinity terms of their own can score
+        nodes = [n for n in nodes if n.pods_with_affinity]
     for node in nodes:
         if not node.labels:
             continue

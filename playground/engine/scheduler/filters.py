@@ -129,12 +129,18 @@ def node_ports(pod: PodInfo, node: NodeInfo) -> Rejection | None:
 
 def node_resources_fit(pod: PodInfo, node: NodeInfo) -> Rejection | None:
     """Requests must fit in allocatable minus what the node's pods already request."""
+    allocatable = node.allocatable
+    requested = node.requested
+    if len(node.pods) < node.allowed_pods:
+        for name, want in pod.fit_requests:
+            if want > allocatable.get(name, 0) - requested.get(name, 0):
+                break
+        else:
+            return None  # the common case, without building the reasons
     reasons: list[str] = []
     unresolvable = False
     if len(node.pods) + 1 > node.allowed_pods:
         reasons.append(ERR_TOO_MANY_PODS)
-    allocatable = node.allocatable
-    requested = node.requested
     for name, want in pod.fit_requests:
         have = allocatable.get(name, 0)
         if want > have - requested.get(name, 0):

@@ -209,8 +209,7 @@ def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: r
     rejections: list[f.Rejection] = []
     rejected_by_name: dict[str, f.Rejection] = {}
     start = start_index % total
-    for offset in range(total):
-        node = nodes[(start + offset) % total]
+    for node in (nodes[start:] + nodes[:start]) if start else nodes:
         examined.append(node.name)
         rejection = None
         for check in active:
@@ -237,10 +236,9 @@ def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: r
     per_plugin = _score(info, feasible, nodes, default_spread_selector, namespace_labels)
     totals = [0] * len(feasible)
     for name, values in per_plugin.items():
-        weight = s.SCORE_WEIGHTS[name]
-        for index, value in enumerate(values):
-            if value:
-                totals[index] += weight * value
+        if any(values):
+            weight = s.SCORE_WEIGHTS[name]
+            totals = [sum_ + weight * value for sum_, value in zip(totals, values, strict=True)]
     best = 0
     ties = 1
     best_total = totals[0]

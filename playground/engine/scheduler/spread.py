@@ -150,9 +150,10 @@ def _zone_totals(nodes: Sequence[NodeInfo], key: str, memo_key: str, namespace: 
         totals = _ZONE_TOTALS[(memo_key, key)] = _ZoneTotals(nodes)
     members, generations, values, counts, per_value = (
         totals.members, totals.generations, totals.values, totals.counts, totals.per_value)
-    for index, node in enumerate(nodes):
-        if node.generation == generations[index] and node is members[index]:
-            continue
+    changed = [index for index, node in enumerate(nodes)
+               if node.generation != generations[index] or node is not members[index]]
+    for index in changed:
+        node = nodes[index]
         old_value = values[index]
         if old_value is not None:
             per_value[old_value] -= counts[index]
@@ -179,20 +180,21 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
         or c.honor_taints for c in constraints)
     memo_keys = {id(c): selector_key(namespace, c.selector) for c in constraints}
     ignored: set[int] = set()
+    if require_all_topologies:
+        ignored = {position for position, node in enumerate(feasible)
+                   if not all(key in node.labels for key in keys)}
+    positions = [position for position in range(len(feasible)) if position not in ignored] \
+        if ignored else range(len(feasible))
     domain_counts: dict[tuple[str, str], int] = {}
     zone_like = [(index, c) for index, c in enumerate(constraints)
                  if c.topology_key != HOSTNAME_LABEL]
     sizes = [0] * len(constraints)
-    for position, node in enumerate(feasible):
-        labels = node.labels
-        if require_all_topologies and not all(key in labels for key in keys):
-            ignored.add(position)
-            continue
-        for index, constraint in zone_like:
-            value = labels.get(constraint.topology_key)
-            if value is None:
-                continue
-            pair = (constraint.topology_key, value)
+    for index, constraint in zone_like:
+        key = constraint.topology_key
+        values = {feasible[position].labels.get(key) for position in positions}
+        values.discard(None)
+        for value in sorted(values):
+            pair = (key, value)
             if pair not in domain_counts:
                 domain_counts[pair] = 0
                 sizes[index] += 1
@@ -229,25 +231,31 @@ def spread_scores(pod: PodInfo, constraints: Sequence[SpreadConstraint],
                     domain_counts[(key, value)] += count
     terms = [(c.topology_key, c.topology_key == HOSTNAME_LABEL, c.selector, weights[i],
               c.max_skew - 1, memo_keys[id(c)]) for i, c in enumerate(constraints)]
-    raw: list[int | None] = []
-    for position, node in enumerate(feasible):
-        if position in ignored:
-            raw.append(None)
-            continue
-        labels = node.labels
-        total = 0.0
-        for key, by_host, selector, weight, skew_bonus, memo_key in terms:
-            value = labels.get(key)
-            if value is None:
-                continue
-            if by_host:
-                count = node.selector_counts.get(memo_key)
-                if count is None:
-                    count = node.count_matching(namespace, selector)
-            else:
-                count = domain_counts.get((key, value), 0)
-            total += count * weight + skew_bonus
-        raw.append(math.floor(total + 0.5))
+    # Term by term over the nodes: each node's total adds the terms in the same order.
+    scored = [feasible[position] for position in positions] if ignored else feasible
+    totals = [0.0] * len(scored)
+    for key, by_host, selector, weight, skew_bonus, memo_key in terms:
+        values = [node.labels.get(key) for node in scored]
+        if by_host:
+            counts = [node.selector_counts.get(memo_key) for node in scored]
+            if None in counts:
+                counts = [count if count is not None or value is None
+                          else node.count_matching(namespace, selector)
+                          for node, value, count in zip(scored, values, counts, strict=True)]
+        else:
+            in_domain = {value: count for (k, value), count in domain_counts.items()
+                         if k == key}
+            counts = [in_domain.get(value, 0) for value in values]
+        totals = [total if value is None else total + (count * weight + skew_bonus)
+                  for total, value, count in zip(totals, values, counts, strict=True)]
+    floor = math.floor
+    raw: list[int | None]
+    if ignored:
+        raw = [None] * len(feasible)
+        for position, total in zip(positions, totals, strict=True):
+            raw[position] = floor(total + 0.5)
+    else:
+        raw = [floor(total + 0.5) for total in totals]
     present = [score for score in raw if score is not None]
     if not present:
         return [0] * len(feasible)
