@@ -16,6 +16,7 @@ for a person and give a non-zero exit code; no traceback ever reaches the termin
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
@@ -719,6 +720,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` or similar: stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush
+        except OSError:
+            pass
+        return 141
     except Exception as exc:  # the last line of defence: never a traceback
         print(f"error: the playground hit an internal problem ({type(exc).__name__}: {exc}). "
               "Your state was not changed by this command.", file=sys.stderr)
