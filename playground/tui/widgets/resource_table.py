@@ -80,7 +80,7 @@ class ResourceTable(VirtualTable):
     # -- cells ----------------------------------------------------------------------------
     def cells_for(self, obj: Obj, now: datetime) -> list[str]:
         """The plain cells of one object (subclasses use the kubectl printers)."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must override cells_for")
 
     def includes(self, obj: Obj) -> bool:
         """Whether the object belongs in this table (namespace check by default)."""

@@ -98,15 +98,15 @@ class VirtualTable(ScrollView, can_focus=True):
     @property
     def row_count(self) -> int:
         """How many rows are shown."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must override row_count")
 
     def row_key_at(self, index: int) -> str:
         """The key of the row at `index`."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must override row_key_at")
 
     def row_cells_at(self, index: int) -> list[Text]:
         """The styled cells of the row at `index` (called for rows on screen only)."""
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must override row_cells_at")
 
     def cursor_moved(self) -> None:
         """The cursor is on another row (subclasses report the object under it)."""
