@@ -49,6 +49,14 @@ class Controller:
         """Keys to look at after a restart (default: none)."""
         return ()
 
+    def keys_of(self, resource: str) -> Iterable[str]:
+        """`namespace/name` of every stored object of one type, in store order (the resync
+        most controllers want)."""
+        for obj in self.store.list(resource):
+            meta = obj["metadata"]
+            namespace = meta.get("namespace", "")
+            yield f"{namespace}/{meta['name']}" if namespace else meta["name"]
+
     def wake_after(self, delay: float, key: str) -> None:
         """Look at `key` again after `delay` seconds of virtual time."""
         self.clock.schedule(delay, self.name, key)

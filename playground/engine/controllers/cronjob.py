@@ -73,15 +73,14 @@ class CronJobController(Controller):
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         if event.resource == "jobs.batch":
-            ref = podutil.controller_ref(event.obj)
-            if ref and ref.get("kind") == "CronJob":
-                yield f"{event.obj['metadata'].get('namespace', '')}/{ref['name']}"
+            owner = podutil.owner_key(event.obj, "CronJob")
+            if owner is not None:
+                yield owner
             return
         yield from super().keys_for(event)
 
     def resync(self) -> Iterable[str]:
-        for cronjob in self.store.iter("cronjobs.batch"):
-            yield f"{cronjob['metadata']['namespace']}/{cronjob['metadata']['name']}"
+        return self.keys_of("cronjobs.batch")
 
     # -- reconcile ------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:

@@ -107,17 +107,16 @@ class DaemonSetController(Controller):
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         if event.resource == "pods":
-            ref = podutil.controller_ref(event.obj)
-            if ref and ref.get("kind") == "DaemonSet":
-                yield f"{event.obj['metadata'].get('namespace', '')}/{ref['name']}"
+            owner = podutil.owner_key(event.obj, "DaemonSet")
+            if owner is not None:
+                yield owner
         elif event.resource == "nodes":
             yield from self.resync()
         else:
             yield from super().keys_for(event)
 
     def resync(self) -> Iterable[str]:
-        for ds in self.store.iter("daemonsets.apps"):
-            yield f"{ds['metadata']['namespace']}/{ds['metadata']['name']}"
+        return self.keys_of("daemonsets.apps")
 
     # -- reconcile ------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:

@@ -74,8 +74,7 @@ class DeploymentController(Controller):
         yield from sorted(keys)
 
     def resync(self) -> Iterable[str]:
-        for d in self.store.list("deployments.apps"):
-            yield f"{d['metadata']['namespace']}/{d['metadata']['name']}"
+        return self.keys_of("deployments.apps")
 
     # -- reconcile --------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:

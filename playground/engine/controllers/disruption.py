@@ -54,8 +54,7 @@ class DisruptionController(Controller):
                 yield f"{namespace}/{pdb['metadata']['name']}"
 
     def resync(self) -> Iterable[str]:
-        return [f"{p['metadata']['namespace']}/{p['metadata']['name']}"
-                for p in self.store.list("poddisruptionbudgets.policy")]
+        return self.keys_of("poddisruptionbudgets.policy")
 
     def reconcile(self, key: str) -> None:
         namespace, _, name = key.partition("/")

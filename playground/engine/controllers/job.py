@@ -80,16 +80,14 @@ class JobController(Controller):
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         if event.resource == "pods":
-            meta = event.obj["metadata"]
-            ref = podutil.controller_ref(event.obj)
-            if ref and ref.get("kind") == "Job":
-                yield f"{meta.get('namespace', '')}/{ref['name']}"
+            owner = podutil.owner_key(event.obj, "Job")
+            if owner is not None:
+                yield owner
             return
         yield from super().keys_for(event)
 
     def resync(self) -> Iterable[str]:
-        for job in self.store.iter("jobs.batch"):
-            yield f"{job['metadata']['namespace']}/{job['metadata']['name']}"
+        return self.keys_of("jobs.batch")
 
     # -- reconcile ------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:
@@ -415,8 +413,7 @@ class TTLAfterFinishedController(Controller):
     watches = ("jobs.batch",)
 
     def resync(self) -> Iterable[str]:
-        for job in self.store.iter("jobs.batch"):
-            yield f"{job['metadata']['namespace']}/{job['metadata']['name']}"
+        return self.keys_of("jobs.batch")
 
     def reconcile(self, key: str) -> None:
         namespace, _, name = key.partition("/")

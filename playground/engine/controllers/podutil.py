@@ -22,6 +22,15 @@ def controller_ref(obj: Obj) -> dict[str, Any] | None:
     return None
 
 
+def owner_key(obj: Obj, kind: str) -> str | None:
+    """`namespace/name` of the object's controller when it is of `kind` (the key a workload
+    controller reconciles when one of its pods changes)."""
+    ref = controller_ref(obj)
+    if ref is None or ref.get("kind") != kind:
+        return None
+    return f"{obj['metadata'].get('namespace', '')}/{ref['name']}"
+
+
 def owner_reference(owner: Obj, *, block: bool = True) -> dict[str, Any]:
     """A controller ownerReference pointing at `owner`."""
     meta = owner["metadata"]

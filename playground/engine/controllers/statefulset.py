@@ -144,15 +144,14 @@ class StatefulSetController(Controller):
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         if event.resource == "pods":
-            ref = podutil.controller_ref(event.obj)
-            if ref and ref.get("kind") == "StatefulSet":
-                yield f"{event.obj['metadata'].get('namespace', '')}/{ref['name']}"
+            owner = podutil.owner_key(event.obj, "StatefulSet")
+            if owner is not None:
+                yield owner
             return
         yield from super().keys_for(event)
 
     def resync(self) -> Iterable[str]:
-        for sts in self.store.iter("statefulsets.apps"):
-            yield f"{sts['metadata']['namespace']}/{sts['metadata']['name']}"
+        return self.keys_of("statefulsets.apps")
 
     # -- reconcile ------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:
