@@ -3,6 +3,8 @@
     playground [--state DIR] cluster init|advance|status|reset|snapshot save|snapshot restore
     playground [--state DIR] cluster add-node|remove-node|fail-node|recover-node|kill-pod
     playground [--state DIR] kubectl ARGS...
+    playground [--state DIR] etcdctl snapshot save FILE       (etcd on the control plane)
+    playground [--state DIR] etcdutl snapshot status|restore FILE [--data-dir DIR]
     playground [--state DIR] scenario list|start|status|check|hint|solve|reset|validate
     playground [--state DIR] [tui]           the interactive TUI (the default)
     playground [--state DIR] [tui] --scenario NAME   the TUI on a scenario's fresh cluster
@@ -430,6 +432,19 @@ def cmd_kubectl(argv: list[str], directory: Path) -> int:
     return result.exit_code
 
 
+def cmd_etcd(argv: list[str], directory: Path) -> int:
+    """`etcdctl ...` / `etcdutl ...` as run on the control-plane node (argv[0] is the tool)."""
+    from playground.engine import etcd
+
+    with Session(directory) as session:
+        cluster = session.open()
+        result = etcd.run(cluster, argv)
+        session.save()
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.exit_code
+
+
 def _filenames(argv: list[str]) -> list[str]:
     names = []
     for i, arg in enumerate(argv):
@@ -630,7 +645,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cluster Playground: a simulated Kubernetes cluster in your terminal.")
     parser.add_argument("--state", help="state directory (default: $PLAYGROUND_STATE or the "
                                         "user data dir)")
-    sub = parser.add_subparsers(dest="command", metavar="{cluster,kubectl,scenario,tui}")
+    sub = parser.add_subparsers(dest="command",
+                                metavar="{cluster,kubectl,etcdctl,etcdutl,scenario,tui}")
     cluster = sub.add_parser("cluster", help="create, advance, inspect and snapshot the cluster")
     csub = cluster.add_subparsers(dest="action", metavar="ACTION", required=True)
     init = csub.add_parser("init", help="create a fresh cluster")
@@ -680,6 +696,10 @@ def build_parser() -> argparse.ArgumentParser:
               *(csub.choices[n] for n in ("status", "reset"))):
         p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
     sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
+    sub.add_parser("etcdctl", help="etcdctl on the control plane: snapshot save FILE",
+                   add_help=False)
+    sub.add_parser("etcdutl", help="etcdutl on the control plane: snapshot status|restore FILE",
+                   add_help=False)
     scenario = sub.add_parser("scenario", help="guided scenarios: lessons that check your work")
     ssub = scenario.add_subparsers(dest="action", metavar="ACTION", required=True)
     s_list = ssub.add_parser("list", help="the scenarios you can start")
@@ -760,6 +780,8 @@ def _main(argv: list[str]) -> int:
             state, rest = rest[0].split("=", 1)[1], rest[1:]
     if rest and rest[0] == "kubectl":
         return cmd_kubectl(rest[1:], resolve_state_dir(state))
+    if rest and rest[0] in ("etcdctl", "etcdutl"):
+        return cmd_etcd(rest, resolve_state_dir(state))
     scenario_name, rest = _scenario_option(rest)
     if not rest or rest == ["tui"]:
         from playground.scenarios.loader import find_scenario

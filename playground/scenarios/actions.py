@@ -54,6 +54,12 @@ def run_action(cluster: Cluster, action: Action) -> ActionOutput:
     if action.kind == "advance":
         cluster.advance(float(a["seconds"]))
         return ActionOutput(command)
+    if action.kind in ("etcdctl", "etcdutl"):
+        from playground.engine import etcd
+
+        out = etcd.run(cluster, [action.kind, *shlex.split(a["command"])])
+        cluster.settle()
+        return ActionOutput(command, out.stdout, out.stderr, out.exit_code)
     node = str(a.get("node") or "")
     if action.kind == "add-node":
         if cluster.store.get("nodes", "", node) is not None:

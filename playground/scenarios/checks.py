@@ -414,9 +414,35 @@ def _cordoned(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcom
     return False, f"node {name} is {'still cordoned' if cordoned else 'not cordoned yet'}"
 
 
+def _etcd_snapshot(cluster: Cluster, args: dict[str, Any], _: CheckContext) -> Outcome:
+    from playground.engine import etcd
+
+    path = str(args["target"])
+    record = cluster.store.get_record(etcd.SNAPSHOT_RECORD, etcd.snapshot_path(path))
+    if record is None:
+        return False, f"there is no etcd snapshot at {path} yet"
+    contains = args.get("contains")
+    if contains:
+        rt, name = _ref(str(contains))
+        namespace = str(args.get("namespace") or "default") if rt.namespaced else ""
+        found = any(resource == rt.key and obj["metadata"]["name"] == name
+                    and obj["metadata"].get("namespace", "") == namespace
+                    for resource, obj in record["objects"])
+        if not found:
+            return False, f"the snapshot {path} does not hold {contains}"
+    if args.get("restored"):
+        data_dir = etcd.live_data_dir(cluster)
+        served = cluster.store.get_record(etcd.DATA_DIR_RECORD, data_dir) or {}
+        if served.get("snapshot") != etcd.snapshot_path(path):
+            return False, f"etcd has not been restored from {path} yet"
+        return True, f"etcd serves {data_dir}, restored from {path}"
+    return True, f"an etcd snapshot is saved at {path}" + (
+        f" and holds {contains}" if contains else "")
+
+
 _CHECKS: dict[str, Callable[[Cluster, dict[str, Any], CheckContext], Outcome]] = {
     "exists": _exists, "absent": _absent, "field": _field, "pods": _pods,
     "rolledOut": _rolled_out, "revisions": _revisions, "condition": _condition,
     "endpoints": _endpoints, "request": _request, "event": _event, "logs": _logs,
-    "cordoned": _cordoned,
+    "cordoned": _cordoned, "etcdSnapshot": _etcd_snapshot,
 }

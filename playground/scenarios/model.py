@@ -30,6 +30,8 @@ CHECK_TYPES = {
     "event": "an event was recorded",
     "logs": "a container's logs contain some text",
     "cordoned": "a node is cordoned (or not)",
+    "etcdSnapshot": "an etcd snapshot file was saved (holding an object) / etcd was restored "
+                    "from it",
 }
 """Every check type and what it asserts."""
 
@@ -43,6 +45,8 @@ ACTION_TYPES = {
     "partition-node": "cut a node off the network",
     "heal-node": "reconnect a partitioned node",
     "kill": "make a container of a pod crash",
+    "etcdctl": "run an etcdctl command line on the control plane (snapshot save)",
+    "etcdutl": "run an etcdutl command line on the control plane (snapshot status, restore)",
 }
 """Every action type (setup faults, step events and solutions share them)."""
 
@@ -92,6 +96,8 @@ class Action:
             return "kubectl apply -f - <<EOF\n" + a["manifest"].rstrip("\n") + "\nEOF"
         if self.kind == "advance":
             return f"playground cluster advance {a['text']}"
+        if self.kind in ("etcdctl", "etcdutl"):
+            return f"{self.kind} {a['command']}"
         if self.kind == "kill":
             target = a.get("pod") or f"the first pod with {a['selector']}"
             return f"playground cluster kill-pod {target}"
@@ -197,8 +203,12 @@ class Scenario:
     path: Path | None = field(default=None, compare=False)
 
 
+COMMAND_WORDS = ("kubectl", "playground", "etcdctl", "etcdutl", "ETCDCTL_API=3")
+"""First words of the code-block lines a shell can run."""
+
+
 def code_block_commands(markdown: str) -> list[str]:
-    """Lines of fenced code blocks that are commands (kubectl, playground)."""
+    """Lines of fenced code blocks that are commands (kubectl, playground, etcdctl, etcdutl)."""
     commands: list[str] = []
     inside = False
     for line in markdown.splitlines():
@@ -206,7 +216,7 @@ def code_block_commands(markdown: str) -> list[str]:
         if stripped.startswith("```"):
             inside = not inside
             continue
-        if inside and stripped.split(" ", 1)[0] in ("kubectl", "playground"):
+        if inside and stripped.split(" ", 1)[0] in COMMAND_WORDS:
             commands.append(stripped)
     return commands
 
@@ -433,6 +443,15 @@ def _action(r: _Reader, data: Any, where: str) -> Action:
         if "stdin" in data:
             args["stdin"] = r.text(data["stdin"], f"{where}.stdin")
         return Action(kind, args)
+    if kind in ("etcdctl", "etcdutl"):
+        command = r.text(value, where).strip().removeprefix(kind + " ")
+        try:
+            shlex.split(command)
+        except ValueError as exc:
+            raise r.fail(where, f"cannot split the command line: {exc}") from None
+        if set(data) - {kind}:
+            raise r.fail(where, f"{kind} takes no as:/stdin:/namespace:")
+        return Action(kind, {"command": command})
     if set(data) - {kind, "namespace"} and kind != "apply":
         raise r.fail(where, f"{kind} takes no as:/stdin:")
     if kind == "apply":
@@ -511,10 +530,22 @@ def _check(r: _Reader, data: Any, where: str) -> Check:
         raise r.fail(f"{where}.{kind}", "see scenarios/README.md for this check's form")
     if kind == "logs" and "contains" not in options:
         raise r.fail(where, "logs needs contains:")
+    if kind == "etcdSnapshot":
+        if not isinstance(value, str) or not value.strip():
+            raise r.fail(f"{where}.etcdSnapshot", "the snapshot file's path, such as "
+                                                  "/var/lib/etcd-backup/snap.db")
+        contains = options.get("contains")
+        if contains is not None and (not isinstance(contains, str)
+                                     or not _OBJECT_REF.match(contains)):
+            raise r.fail(f"{where}.contains", f"name an object as type/name "
+                                              f"(deployment/payments), got {contains!r}")
+        if "restored" in options and not isinstance(options["restored"], bool):
+            raise r.fail(f"{where}.restored", "true or false")
     return Check(kind, args, say)
 
 
 _CHECK_SPECS: dict[str, dict[str, Any]] = {
+    "etcdSnapshot": {"ref": False, "options": {"contains", "namespace", "restored"}},
     "exists": {"ref": True, "options": {"namespace"}},
     "absent": {"ref": True, "options": {"namespace"}},
     "field": {"ref": True, "options": {"namespace", "path", "equals", "matches"}},
