@@ -22,7 +22,7 @@ from typing import Any
 
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.scheduler import NodeInfo, ScheduleResult, schedule
+from playground.engine.scheduler import NodeInfo, ScheduleResult, SchedulingCache, schedule
 from playground.engine.store import DELETED, Obj, WatchEvent
 
 SCHEDULER_NAME = "default-scheduler"
@@ -49,6 +49,7 @@ class SchedulerController(Controller):
         self._ordered: list[NodeInfo] = []
         self._ordered_for: list[str] | None = None
         self._rng = cluster.seeds.stream("scheduler")
+        self._cache = SchedulingCache()
 
     # -- node cache -----------------------------------------------------------------------
     def node_infos(self) -> dict[str, NodeInfo]:
@@ -69,13 +70,14 @@ class SchedulerController(Controller):
         if event.resource == "nodes":
             name = obj["metadata"]["name"]
             if event.type == DELETED:
-                self._nodes.pop(name, None)
+                if self._nodes.pop(name, None) is not None:
+                    self._order = sorted(self._nodes)
             elif name in self._nodes:
                 self._nodes[name].set_node(obj)
             else:
                 pods = [p for p in self.store.pods_on_node(name) if _counts(p)]
                 self._nodes[name] = NodeInfo(obj, pods)
-            self._order = sorted(self._nodes)
+                self._order = sorted(self._nodes)
             return
         old_node = ((event.old or {}).get("spec") or {}).get("nodeName")
         new_node = (obj.get("spec") or {}).get("nodeName")
@@ -148,7 +150,7 @@ class SchedulerController(Controller):
             self._ordered = [nodes[n] for n in self._order]
             self._ordered_for = self._order
         ordered = self._ordered
-        result = schedule(pod, ordered, self._rng, start_index=self._start)
+        result = schedule(pod, ordered, self._rng, start_index=self._start, cache=self._cache)
         self._start = result.next_start_index
         uid = pod["metadata"].get("uid", "")
         self.explanations[uid] = result

@@ -2,12 +2,14 @@
 
 The scheduling *controller* (elsewhere) watches pods and keeps one `NodeInfo` per node; it
 calls `schedule` for each pending pod and binds, nominates or records FailedScheduling from
-the `ScheduleResult`. `pod_requests` is the request arithmetic the kubelet and
+the `ScheduleResult`, passing a `SchedulingCache` so per-node work is reused between pods of the
+same shape. `pod_requests` is the request arithmetic the kubelet and
 `kubectl describe node` share with the scheduler.
 """
 
 from __future__ import annotations
 
+from playground.engine.scheduler.cache import SchedulingCache
 from playground.engine.scheduler.explain import explain
 from playground.engine.scheduler.framework import (
     NodeDiagnosis,
@@ -29,6 +31,7 @@ __all__ = [
     "NodeInfo",
     "PodInfo",
     "ScheduleResult",
+    "SchedulingCache",
     "explain",
     "fit_error_message",
     "num_feasible_nodes_to_find",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from playground.engine.scheduler import filters as f
 from playground.engine.scheduler import scores as s
@@ -20,6 +20,9 @@ from playground.engine.scheduler.affinity import AffinityFilter, NamespaceLabels
 from playground.engine.scheduler.nodeinfo import NodeInfo
 from playground.engine.scheduler.podinfo import PodInfo
 from playground.engine.scheduler.spread import SpreadFilter, default_constraints, spread_scores
+
+if TYPE_CHECKING:
+    from playground.engine.scheduler.cache import SchedulingCache
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
@@ -138,15 +141,21 @@ def num_feasible_nodes_to_find(num_nodes: int, percentage: int = 0) -> int:
     return max(num_nodes * percentage // 100, MIN_FEASIBLE_NODES_TO_FIND)
 
 
-def _filters(pod: PodInfo, nodes: Sequence[NodeInfo],
-             namespace_labels: NamespaceLabels | None) -> list[Filter]:
-    """PreFilter: the filters that can reject something for this pod, in order."""
+def local_filters(pod: PodInfo) -> list[Filter]:
+    """The filters whose verdict depends only on the pod and the one node, in order."""
     active: list[Filter] = [f.node_gate]
     if pod.node_selector or pod.required_node_affinity is not None:
         active.append(f.node_affinity)
     if pod.host_ports:
         active.append(f.node_ports)
     active.append(f.node_resources_fit)
+    return active
+
+
+def _filters(pod: PodInfo, nodes: Sequence[NodeInfo],
+             namespace_labels: NamespaceLabels | None) -> list[Filter]:
+    """PreFilter: the filters that can reject something for this pod, in order."""
+    active = local_filters(pod)
     if any(c.hard for c in pod.spread_constraints):
         active.append(SpreadFilter(pod, nodes).filter)
     affinity = AffinityFilter(pod, nodes, namespace_labels)
@@ -181,7 +190,8 @@ def fit_error_message(num_nodes: int, rejections: Sequence[f.Rejection],
 def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: random.Random,
              *, start_index: int = 0, percentage_of_nodes_to_score: int = 0,
              default_spread_selector: Mapping[str, str] | None = None,
-             namespace_labels: NamespaceLabels | None = None) -> ScheduleResult:
+             namespace_labels: NamespaceLabels | None = None,
+             cache: SchedulingCache | None = None) -> ScheduleResult:
     """Choose a node for `pod` among `nodes` (every node in the cluster), or say why not.
 
     `default_spread_selector` is the selector kube-scheduler derives from the Services and
@@ -189,7 +199,16 @@ def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: r
     constraints); without it, pods owned by a ReplicaSet/StatefulSet spread over pods with
     the same labels. `namespace_labels` (namespace → labels) serves affinity terms with a
     namespaceSelector; without it only `kubernetes.io/metadata.name` is known.
+
+    With a `cache` (kept by the caller between attempts over the same `nodes` list), per-node
+    verdicts and scores are reused for nodes that did not change; the decision, the `rng`
+    draws and the explanation are the same as without it.
     """
+    if cache is not None:
+        return cache.schedule(pod, nodes, rng, start_index=start_index,
+                              percentage_of_nodes_to_score=percentage_of_nodes_to_score,
+                              default_spread_selector=default_spread_selector,
+                              namespace_labels=namespace_labels)
     info = pod if isinstance(pod, PodInfo) else PodInfo(pod)
     total = len(nodes)
     if total == 0:
@@ -239,20 +258,28 @@ def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: r
         if any(values):
             weight = s.SCORE_WEIGHTS[name]
             totals = [sum_ + weight * value for sum_, value in zip(totals, values, strict=True)]
+    best = pick_best(totals, rng)
+    return ScheduleResult(feasible[best].name, examined=examined, rejections=rejected_by_name,
+                          feasible=feasible_names, scores=per_plugin, totals=totals,
+                          next_start_index=next_start)
+
+
+def pick_best(totals: Sequence[int], rng: random.Random) -> int:
+    """The index of the best total; ties are broken by reservoir sampling, one
+    `rng.randrange(ties)` each time a total equals the best seen so far."""
     best = 0
     ties = 1
     best_total = totals[0]
-    for index in range(1, len(feasible)):
+    randrange = rng.randrange
+    for index in range(1, len(totals)):
         score = totals[index]
         if score > best_total:
             best, ties, best_total = index, 1, score
         elif score == best_total:
             ties += 1
-            if rng.randrange(ties) == 0:
+            if randrange(ties) == 0:
                 best = index
-    return ScheduleResult(feasible[best].name, examined=examined, rejections=rejected_by_name,
-                          feasible=feasible_names, scores=per_plugin, totals=totals,
-                          next_start_index=next_start)
+    return best
 
 
 def _score(pod: PodInfo, feasible: Sequence[NodeInfo], nodes: Sequence[NodeInfo],

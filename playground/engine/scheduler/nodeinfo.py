@@ -5,6 +5,10 @@ The scheduling controller holds one NodeInfo per node and calls `add_pod` when i
 node object changes. Everything a filter or score needs is precomputed here so that checking a
 pod against a node is a handful of integer comparisons. Terminal pods (Succeeded/Failed) hold
 no resources: the caller should remove them, as kube-scheduler's cache does.
+
+Each change bumps `generation` and adds the NodeInfo to every set in `watchers`: that is the
+change log a `SchedulingCache` reads so it re-examines only the nodes that changed since the
+previous pod instead of every node in the cluster.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class NodeInfo:
         "taints",
         "unschedulable",
         "used_ports",
+        "watchers",
     )
 
     def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any]] = ()) -> None:
@@ -71,6 +76,8 @@ class NodeInfo:
         self.selector_counts: dict[str, int] = {}
         """Memo of `count_matching`, by `selector_key`; read directly on hot paths."""
         self._selectors: dict[str, tuple[str, LabelSelector]] = {}
+        self.watchers: tuple[set[NodeInfo], ...] = ()
+        """Change logs: each change adds this NodeInfo to every one of these sets."""
         self.set_node(node)
         for pod in pods:
             self.add_pod(pod)
@@ -100,6 +107,8 @@ class NodeInfo:
             for name in image.get("names") or ():
                 self.images[name] = int(image.get("sizeBytes") or 0)
         self.generation += 1
+        for changed in self.watchers:
+            changed.add(self)
 
     def add_pod(self, pod: Mapping[str, Any] | PodInfo) -> PodInfo:
         """Account for a pod assigned to this node; re-adding a known pod replaces it."""
@@ -121,6 +130,8 @@ class NodeInfo:
             self.pods_with_required_anti_affinity[info.key] = info
         self._count_selectors(info, 1)
         self.generation += 1
+        for changed in self.watchers:
+            changed.add(self)
         return info
 
     def remove_pod(self, pod: Mapping[str, Any] | PodInfo | str) -> PodInfo | None:
@@ -150,6 +161,8 @@ class NodeInfo:
         self.pods_with_required_anti_affinity.pop(key, None)
         self._count_selectors(info, -1)
         self.generation += 1
+        for changed in self.watchers:
+            changed.add(self)
         return info
 
     def _count_selectors(self, info: PodInfo, delta: int) -> None:
@@ -189,6 +202,7 @@ class NodeInfo:
         twin.pods_with_required_anti_affinity = dict(self.pods_with_required_anti_affinity)
         twin.selector_counts = dict(self.selector_counts)
         twin._selectors = dict(self._selectors)
+        twin.watchers = ()
         return twin
 
     @property

@@ -1,0 +1,533 @@
+"""SchedulingCache: what one pod learnt about each node, reused for the next pod of its shape.
+
+Replicated workloads send thousands of pods with the same scheduling-relevant spec through
+the scheduler one after another, and between two of them only the node the previous one was
+bound to has changed. The cache keeps, per pod *shape* (namespace, labels, requests,
+tolerations, selectors, affinity, spread constraints, host ports, images) and per node, the
+verdict of the filters that look only at that node and the node-local score inputs, and
+recomputes a node only after it reported a change (NodeInfo adds itself to the cache's change
+set on every change). Filters and scores that need the whole cluster (hard topology spread,
+inter-pod affinity, explicitly constrained spreading) are run as `framework.schedule` runs
+them, over the nodes that can matter.
+
+The search is the same as `framework.schedule`'s (round robin from `start_index`, stopping at
+`percentageOfNodesToScore` worth of feasible nodes), the totals are the same integers in the
+same order, and the tie-break draws from `rng` exactly as `framework.pick_best` does, so a
+cached attempt gives the same node, the same `rng` state and the same explanation as an
+uncached one. Pods with a nominated node and pods no node fits take the uncached path.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from bisect import bisect_left, insort
+from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
+from operator import add
+from typing import Any
+
+from playground.engine.scheduler import filters as f
+from playground.engine.scheduler import scores as s
+from playground.engine.scheduler.affinity import AffinityFilter, NamespaceLabels, affinity_scores
+from playground.engine.scheduler.framework import (
+    Filter,
+    ScheduleResult,
+    local_filters,
+    num_feasible_nodes_to_find,
+    pick_best,
+)
+from playground.engine.scheduler.framework import schedule as uncached_schedule
+from playground.engine.scheduler.nodeinfo import NodeInfo, selector_key
+from playground.engine.scheduler.podinfo import PodInfo, SpreadConstraint
+from playground.engine.scheduler.spread import (
+    HOSTNAME_LABEL,
+    SpreadFilter,
+    _included,
+    default_constraints,
+    spread_scores,
+)
+
+SHAPES_KEPT = 64
+"""Pod shapes remembered at once (least recently used first out)."""
+
+_Parts = tuple[int | None, str | None, tuple[int | None, ...], int, int]
+"""A node's few-valued score inputs for a shape: (matching pods if the node has a hostname
+label, zone value, image sizes, untolerated PreferNoSchedule taints, preferred node affinity
+weight)."""
+
+
+def shape_key(info: PodInfo, defaults: tuple[SpreadConstraint, ...]) -> tuple[Any, ...]:
+    """Everything in a pod that a per-node verdict or score input can depend on."""
+    spec = info.pod.get("spec") or {}
+    affinity = spec.get("affinity")
+    spread = spec.get("topologySpreadConstraints")
+    return (info.namespace, tuple(sorted(info.labels.items())),
+            defaults[0].selector.ident if defaults else "",
+            info.fit_requests, info.cpu, info.memory, info.non_zero_cpu, info.non_zero_memory,
+            info.tolerations, info.node_name, tuple(sorted(info.node_selector.items())),
+            repr(affinity) if affinity else "", repr(spread) if spread else "",
+            tuple(info.host_ports), info.images)
+
+
+class _Shape:
+    """Per-node verdicts and score inputs for one pod shape, by node position."""
+
+    __slots__ = (
+        "balanced",
+        "balanced_active",
+        "base",
+        "check_inclusion",
+        "code_ids",
+        "code_parts",
+        "codes",
+        "contrib",
+        "defaults",
+        "dirty",
+        "filters",
+        "holder_index",
+        "holders",
+        "images",
+        "info",
+        "least",
+        "memo_key",
+        "rejected",
+        "taint_tolerations",
+        "verdicts",
+        "zone_totals",
+    )
+
+    def __init__(self, info: PodInfo, defaults: tuple[SpreadConstraint, ...],
+                 nodes: Sequence[NodeInfo]) -> None:
+        count = len(nodes)
+        self.info = info
+        self.defaults = defaults
+        self.filters: list[Filter] = local_filters(info)
+        self.memo_key = selector_key(info.namespace, defaults[0].selector) if defaults else ""
+        self.check_inclusion = any(
+            (c.honor_node_affinity and (info.node_selector or info.required_node_affinity))
+            or c.honor_taints for c in defaults)
+        self.balanced_active = not (info.cpu == 0 and info.memory == 0)
+        self.taint_tolerations = tuple(
+            t for t in info.tolerations if t[3] in ("", "PreferNoSchedule"))
+        self.images = [s.normalized_image_name(i) for i in info.images if i]
+        unique = list(dict.fromkeys(self.images))
+        self.holder_index = [(image, self.images.index(image)) for image in unique]
+        self.holders = dict.fromkeys(unique, 0)
+        self.verdicts: list[f.Rejection | None] = [None] * count
+        self.rejected: list[int] = []
+        self.least = [0] * count
+        self.balanced = [0] * count
+        self.base = [0] * count
+        self.codes = [-1] * count
+        self.code_ids: dict[_Parts, int] = {}
+        self.code_parts: list[_Parts] = []
+        self.contrib: list[tuple[str, int] | None] = [None] * count
+        self.zone_totals: dict[str, int] = {}
+        self.dirty: set[int] = set()
+        for position, node in enumerate(nodes):
+            self.refresh(position, node)
+
+    def refresh(self, position: int, node: NodeInfo) -> None:
+        """Recompute one node's verdict and score inputs."""
+        info = self.info
+        verdict = None
+        for check in self.filters:
+            verdict = check(info, node)
+            if verdict is not None:
+                break
+        was = self.verdicts[position]
+        if verdict is None and was is not None:
+            del self.rejected[bisect_left(self.rejected, position)]
+        elif verdict is not None and was is None:
+            insort(self.rejected, position)
+        self.verdicts[position] = verdict
+
+        least = s.least_allocated_scores(info, (node,))[0]
+        balanced = (s.balanced_allocation_scores(info, (node,)) or (0,))[0] \
+            if self.balanced_active else 0
+        self.least[position] = least
+        self.balanced[position] = balanced
+        self.base[position] = least + balanced
+
+        labels = node.labels
+        host: int | None = None
+        zone: str | None = None
+        contrib: tuple[str, int] | None = None
+        if self.defaults:
+            matching = node.selector_counts.get(self.memo_key)
+            if matching is None:
+                matching = node.count_matching(info.namespace, self.defaults[0].selector)
+            if labels.get(HOSTNAME_LABEL) is not None:
+                host = matching
+            zone_constraint = self.defaults[1]
+            zone = labels.get(zone_constraint.topology_key)
+            if zone is not None and matching and (
+                    not self.check_inclusion or _included(zone_constraint, info, node)):
+                contrib = (zone, matching)
+        old_contrib = self.contrib[position]
+        if old_contrib != contrib:
+            totals = self.zone_totals
+            if old_contrib is not None:
+                totals[old_contrib[0]] -= old_contrib[1]
+            if contrib is not None:
+                totals[contrib[0]] = totals.get(contrib[0], 0) + contrib[1]
+            self.contrib[position] = contrib
+
+        taints = 0
+        for key, value, effect in node.prefer_no_schedule_taints:
+            if not s._tolerated(self.taint_tolerations, key, value, effect):
+                taints += 1
+        preferred = 0
+        if info.preferred_node_affinity:
+            preferred = sum(weight for weight, term in info.preferred_node_affinity
+                            if term.matches(labels, node.name))
+        sizes: tuple[int | None, ...] = tuple(
+            s._node_image_size(node, image) for image in self.images) if node.images else \
+            (None,) * len(self.images)
+        parts: _Parts = (host, zone, sizes, taints, preferred)
+        code = self.code_ids.get(parts)
+        if code is None:
+            code = self.code_ids[parts] = len(self.code_parts)
+            self.code_parts.append(parts)
+        old_code = self.codes[position]
+        if old_code != code:
+            if self.holders:
+                old_sizes = self.code_parts[old_code][2] if old_code >= 0 else None
+                for image, index in self.holder_index:
+                    if old_sizes is not None and old_sizes[index] is not None:
+                        self.holders[image] -= 1
+                    if sizes[index] is not None:
+                        self.holders[image] += 1
+            self.codes[position] = code
+
+    def catch_up(self, nodes: Sequence[NodeInfo]) -> None:
+        """Recompute the nodes that changed since this shape was last used."""
+        if self.dirty:
+            for position in self.dirty:
+                self.refresh(position, nodes[position])
+            self.dirty.clear()
+
+
+class SchedulingCache:
+    """Reusable per-node scheduling work for one `nodes` list (see the module docstring).
+
+    Keep one per scheduler and pass it to `schedule(..., cache=...)` with the same list each
+    time; pass a new list (not the old one changed in place) when nodes come or go.
+    """
+
+    def __init__(self) -> None:
+        self._nodes: Sequence[NodeInfo] | None = None
+        self._changed: set[NodeInfo] = set()
+        self._position: dict[NodeInfo, int] = {}
+        self._names: list[str] = []
+        self._anti: set[int] = set()
+        self._affinity: set[int] = set()
+        self._shapes: dict[tuple[Any, ...], _Shape] = {}
+
+    # -- keeping up with the nodes ----------------------------------------------------------
+    def _reset(self, nodes: Sequence[NodeInfo]) -> None:
+        changed = self._changed
+        for node in self._position:
+            node.watchers = tuple(w for w in node.watchers if w is not changed)
+        changed.clear()
+        self._nodes = nodes
+        self._position = {}
+        for position, node in enumerate(nodes):
+            self._position[node] = position
+            if not any(w is changed for w in node.watchers):
+                node.watchers = (*node.watchers, changed)
+        self._names = [node.name for node in nodes]
+        self._anti = {p for p, n in enumerate(nodes) if n.pods_with_required_anti_affinity}
+        self._affinity = {p for p, n in enumerate(nodes) if n.pods_with_affinity}
+        self._shapes.clear()
+
+    def _sync(self, nodes: Sequence[NodeInfo]) -> None:
+        if nodes is not self._nodes or len(nodes) != len(self._names):
+            self._reset(nodes)
+            return
+        changed = self._changed
+        if not changed:
+            return
+        positions = []
+        for node in changed:
+            position = self._position.get(node)
+            if position is None or nodes[position] is not node:
+                continue
+            positions.append(position)
+            self._names[position] = node.name
+            if node.pods_with_required_anti_affinity:
+                self._anti.add(position)
+            else:
+                self._anti.discard(position)
+            if node.pods_with_affinity:
+                self._affinity.add(position)
+            else:
+                self._affinity.discard(position)
+        changed.clear()
+        for shape in self._shapes.values():
+            shape.dirty.update(positions)
+
+    def _shape(self, info: PodInfo, defaults: tuple[SpreadConstraint, ...],
+               nodes: Sequence[NodeInfo]) -> _Shape:
+        key = shape_key(info, defaults)
+        shape = self._shapes.pop(key, None)
+        if shape is None:
+            if len(self._shapes) >= SHAPES_KEPT:
+                del self._shapes[next(iter(self._shapes))]
+            shape = _Shape(info, defaults, nodes)
+        else:
+            shape.catch_up(nodes)
+        self._shapes[key] = shape
+        return shape
+
+    # -- one attempt ------------------------------------------------------------------------
+    def schedule(self, pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo],
+                 rng: random.Random, *, start_index: int = 0,
+                 percentage_of_nodes_to_score: int = 0,
+                 default_spread_selector: Mapping[str, str] | None = None,
+                 namespace_labels: NamespaceLabels | None = None) -> ScheduleResult:
+        """`framework.schedule` with per-node work reused; same arguments, same result."""
+        info = pod if isinstance(pod, PodInfo) else PodInfo(pod)
+        total = len(nodes)
+
+        def uncached() -> ScheduleResult:
+            return uncached_schedule(info, nodes, rng, start_index=start_index,
+                                     percentage_of_nodes_to_score=percentage_of_nodes_to_score,
+                                     default_spread_selector=default_spread_selector,
+                                     namespace_labels=namespace_labels)
+
+        if total == 0 or (info.pod.get("status") or {}).get("nominatedNodeName"):
+            return uncached()
+        self._sync(nodes)
+        defaults = () if info.spread_constraints else \
+            default_constraints(info, default_spread_selector)
+        shape = self._shape(info, defaults, nodes)
+
+        global_filters: list[Filter] = []
+        if any(c.hard for c in info.spread_constraints):
+            global_filters.append(SpreadFilter(info, nodes).filter)
+        if info.required_affinity or info.required_anti_affinity:
+            affinity_filter: AffinityFilter | None = AffinityFilter(info, nodes,
+                                                                    namespace_labels)
+        elif self._anti:
+            affinity_filter = AffinityFilter(info, [nodes[p] for p in sorted(self._anti)],
+                                             namespace_labels)
+        else:
+            affinity_filter = None
+        if affinity_filter is not None and affinity_filter.active:
+            global_filters.append(affinity_filter.filter)
+
+        wanted = num_feasible_nodes_to_find(total, percentage_of_nodes_to_score)
+        start = start_index % total
+        names = self._names
+        contiguous = False
+        if global_filters:
+            examined_count, feasible, rejected = _search(
+                shape.verdicts, global_filters, info, nodes, start, wanted)
+        else:
+            examined_count, feasible, rejected = _search_cached(shape.rejected, shape.verdicts,
+                                                                start, wanted, total)
+            contiguous = not rejected
+        if not feasible:
+            return uncached()
+        end = start + examined_count
+        examined = names[start:end] if end <= total else names[start:] + names[:end - total]
+        rejections = {names[p]: verdict for p, verdict in rejected}
+        next_start = end % total
+
+        take: Callable[[list[Any]], list[Any]]
+        if contiguous:
+            def take(values: list[Any]) -> list[Any]:
+                return values[start:end] if end <= total else values[start:] + \
+                    values[:end - total]
+            feasible_names = examined
+        else:
+            def take(values: list[Any]) -> list[Any]:
+                return list(map(values.__getitem__, feasible))
+            feasible_names = take(names)
+        if len(feasible) == 1:
+            return ScheduleResult(feasible_names[0], examined=examined, rejections=rejections,
+                                  feasible=feasible_names, next_start_index=next_start)
+
+        scores, totals = _score(shape, info, take, feasible, nodes, sorted(self._affinity),
+                                namespace_labels)
+        best = pick_best(totals, rng)
+        return ScheduleResult(feasible_names[best], examined=examined, rejections=rejections,
+                              feasible=feasible_names, scores=scores, totals=totals,
+                              next_start_index=next_start)
+
+
+def _search(verdicts: list[f.Rejection | None], global_filters: list[Filter], info: PodInfo,
+            nodes: Sequence[NodeInfo], start: int, wanted: int) -> tuple[
+                int, list[int], list[tuple[int, f.Rejection]]]:
+    """The round-robin search when some filter needs more than the node itself."""
+    feasible: list[int] = []
+    rejected: list[tuple[int, f.Rejection]] = []
+    examined = 0
+    for position in chain(range(start, len(nodes)), range(start)):
+        examined += 1
+        verdict = verdicts[position]
+        if verdict is None:
+            node = nodes[position]
+            for check in global_filters:
+                verdict = check(info, node)
+                if verdict is not None:
+                    break
+        if verdict is None:
+            feasible.append(position)
+            if len(feasible) >= wanted:
+                break
+        else:
+            rejected.append((position, verdict))
+    return examined, feasible, rejected
+
+
+def _search_cached(bad: list[int], verdicts: list[f.Rejection | None], start: int,
+                   wanted: int, total: int) -> tuple[int, Any, list[tuple[int, f.Rejection]]]:
+    """The round-robin search from cached verdicts alone: only rejected positions are
+    looked at one by one. Feasible positions come back as a range when none was rejected."""
+
+    def rejected_within(count: int) -> int:
+        end = start + count
+        if end <= total:
+            return bisect_left(bad, end) - bisect_left(bad, start)
+        return len(bad) - bisect_left(bad, start) + bisect_left(bad, end - total)
+
+    count = min(wanted, total)
+    if bad:
+        while count < total:
+            found = count - rejected_within(count)
+            if found >= wanted:
+                break
+            count = min(total, count + wanted - found)
+    end = start + count
+    if bad:
+        first = bisect_left(bad, start)
+        inside = bad[first:bisect_left(bad, end)] if end <= total else \
+            bad[first:] + bad[:bisect_left(bad, end - total)]
+    else:
+        inside = []
+    if not inside:
+        positions: Any = range(start, end) if end <= total else \
+            chain(range(start, total), range(end - total))
+        return count, list(positions) if end > total else positions, []
+    skip = set(inside)
+    ordered = range(start, end) if end <= total else chain(range(start, total),
+                                                            range(end - total))
+    feasible = [p for p in ordered if p not in skip]
+    rejected = [(p, verdicts[p]) for p in inside]
+    return count, feasible, rejected  # type: ignore[return-value]
+
+
+def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
+           feasible: Sequence[int], nodes: Sequence[NodeInfo], affinity_positions: list[int],
+           namespace_labels: NamespaceLabels | None) -> tuple[dict[str, list[int]], list[int]]:
+    """Every score plugin's list over the feasible nodes, in plugin order, and the totals."""
+    count = len(feasible)
+    zeros = [0] * count
+    codes = take(shape.codes)
+    present = set(codes)
+    parts = shape.code_parts
+
+    def spread_out(by_code: dict[int, int]) -> list[int]:
+        values = {by_code[c] for c in present}
+        if len(values) == 1:
+            return [values.pop()] * count
+        return list(map(by_code.__getitem__, codes))
+
+    high = max(parts[c][3] for c in present)
+    taint = {c: s.MAX_NODE_SCORE if high == 0 else
+             s.MAX_NODE_SCORE - s.MAX_NODE_SCORE * parts[c][3] // high for c in present}
+    preferred = {c: 0 for c in present}
+    if info.preferred_node_affinity:
+        high = max(parts[c][4] for c in present)
+        if high:
+            preferred = {c: s.MAX_NODE_SCORE * parts[c][4] // high for c in present}
+    spread = {c: 0 for c in present}
+    spread_list: list[int] | None = None
+    feasible_nodes: list[NodeInfo] | None = None
+    if info.spread_constraints:
+        soft = [c for c in info.spread_constraints if not c.hard]
+        if soft:
+            feasible_nodes = [nodes[p] for p in feasible]
+            spread_list = spread_scores(info, soft, feasible_nodes, nodes, True)
+    elif shape.defaults:
+        spread = _default_spread(shape, present, count)
+    if info.preferred_affinity or info.preferred_anti_affinity:
+        feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
+        affinity = affinity_scores(info, feasible_nodes, nodes, namespace_labels) or zeros
+    elif affinity_positions:
+        feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
+        affinity = affinity_scores(info, feasible_nodes, [nodes[p] for p in affinity_positions],
+                                   namespace_labels) or zeros
+    else:
+        affinity = zeros
+    image = _image_scores(shape, present, len(nodes))
+
+    weights = s.SCORE_WEIGHTS
+    extra = {c: weights[s.TAINT_TOLERATION] * taint[c] + weights[s.NODE_AFFINITY] * preferred[c]
+             + weights[s.POD_TOPOLOGY_SPREAD] * spread[c] + weights[s.IMAGE_LOCALITY] * image[c]
+             for c in present}
+    totals = list(map(add, take(shape.base), map(extra.__getitem__, codes)))
+    if spread_list is not None and any(spread_list):
+        weight = weights[s.POD_TOPOLOGY_SPREAD]
+        totals = [t + weight * v for t, v in zip(totals, spread_list, strict=True)]
+    if affinity is not zeros and any(affinity):
+        weight = weights[s.INTER_POD_AFFINITY]
+        totals = [t + weight * v for t, v in zip(totals, affinity, strict=True)]
+    scores = {
+        s.TAINT_TOLERATION: spread_out(taint),
+        s.NODE_AFFINITY: spread_out(preferred) if info.preferred_node_affinity else zeros,
+        s.POD_TOPOLOGY_SPREAD: spread_list if spread_list is not None else spread_out(spread),
+        s.INTER_POD_AFFINITY: affinity,
+        s.NODE_RESOURCES_FIT: take(shape.least),
+        s.BALANCED_ALLOCATION: take(shape.balanced) if shape.balanced_active else zeros,
+        s.IMAGE_LOCALITY: spread_out(image),
+    }
+    return scores, totals
+
+
+def _default_spread(shape: _Shape, present: set[int], count: int) -> dict[int, int]:
+    """PodTopologySpread's normalised score per code for the system default constraints,
+    with `spread.spread_scores`' arithmetic (hostname term, then zone term)."""
+    host_constraint, zone_constraint = shape.defaults
+    parts = shape.code_parts
+    zones = {parts[c][1] for c in present}
+    zones.discard(None)
+    host_weight = math.log(count + 2)
+    zone_weight = math.log(len(zones) + 2)
+    host_bonus = host_constraint.max_skew - 1
+    zone_bonus = zone_constraint.max_skew - 1
+    zone_totals = shape.zone_totals
+    raw: dict[int, int] = {}
+    for code in present:
+        host, zone = parts[code][0], parts[code][1]
+        total = 0.0
+        if host is not None:
+            total = total + (host * host_weight + host_bonus)
+        if zone is not None:
+            total = total + (zone_totals.get(zone, 0) * zone_weight + zone_bonus)
+        raw[code] = math.floor(total + 0.5)
+    low, high = min(raw.values()), max(raw.values())
+    return {code: 100 if high == 0 else 100 * (high + low - score) // high
+            for code, score in raw.items()}
+
+
+def _image_scores(shape: _Shape, present: set[int], node_count: int) -> dict[int, int]:
+    """ImageLocality per code, as `scores.image_locality_scores` computes it."""
+    if not any(shape.holders.values()):
+        return {c: 0 for c in present}
+    spread = {image: held / node_count for image, held in shape.holders.items()}
+    images = shape.images
+    threshold = s._IMAGE_MAX_CONTAINER_THRESHOLD * max(len(images), 1)
+    minimum = s._IMAGE_MIN_THRESHOLD
+    result = {}
+    for code in present:
+        total = 0
+        for image, size in zip(images, shape.code_parts[code][2], strict=True):
+            if size is not None:
+                total += int(size * spread[image])
+        total = min(max(total, minimum), threshold)
+        result[code] = s.MAX_NODE_SCORE * (total - minimum) // (threshold - minimum)
+    return result
