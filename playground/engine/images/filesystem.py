@@ -6,11 +6,20 @@ containers of a pod is one object mounted in both; a configMap volume is a read-
 a file written by a sidecar is what nginx serves. `busybox_root()` builds the small tree a
 busybox/alpine-like image starts with, including the files the kubelet writes into every pod
 (`/etc/hosts`, `/etc/resolv.conf`, `/etc/hostname`).
+
+`FileSystem.overlay(template)` gives a copy-on-write view of a template that is never changed
+again (an image's root, shared by every container of that image, as an overlayfs lower layer
+is): reads fall through to the template, writes and deletions stay in the container's own
+layer, so a container that changes one file holds one file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, MutableMapping, MutableSet
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+V = TypeVar("V")
 
 STRERROR = {
     "ENOENT": "No such file or directory",
@@ -67,16 +76,122 @@ class Node:
     size: int
 
 
+class _LayeredDict(MutableMapping[str, V]):
+    """A dict over a `base` it never changes: own entries win, deletions hide base entries.
+
+    Iteration order is the order a `dict(base)` changed the same way would have (a key
+    deleted and added again moves to the end)."""
+
+    __slots__ = ("base", "own", "hidden")
+
+    def __init__(self, base: Mapping[str, V]) -> None:
+        self.base = base
+        self.own: dict[str, V] = {}
+        self.hidden: set[str] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.own:
+            return True
+        return key in self.base and not (self.hidden is not None and key in self.hidden)
+
+    def __getitem__(self, key: str) -> V:
+        own = self.own
+        if key in own:
+            return own[key]
+        if self.hidden is not None and key in self.hidden:
+            raise KeyError(key)
+        return self.base[key]
+
+    def get(self, key: str, default: V | None = None) -> V | None:  # type: ignore[override]
+        return self[key] if key in self else default
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self.own[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self:
+            raise KeyError(key)
+        self.own.pop(key, None)
+        if key in self.base:
+            if self.hidden is None:
+                self.hidden = set()
+            self.hidden.add(key)
+
+    def __iter__(self) -> Iterator[str]:
+        hidden = self.hidden or ()
+        base = self.base
+        for key in base:
+            if key not in hidden:
+                yield key
+        for key in self.own:
+            if key not in base or key in hidden:
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+class _LayeredSet(MutableSet[str]):
+    """A set over a `base` it never changes (see `_LayeredDict`)."""
+
+    __slots__ = ("base", "own", "hidden")
+
+    def __init__(self, base: set[str] | MutableSet[str]) -> None:
+        self.base = base
+        self.own: set[str] | None = None
+        self.hidden: set[str] | None = None
+
+    def __contains__(self, key: object) -> bool:
+        if self.own is not None and key in self.own:
+            return True
+        return key in self.base and not (self.hidden is not None and key in self.hidden)
+
+    def add(self, key: str) -> None:
+        if key in self:
+            return
+        if self.hidden is not None and key in self.hidden:
+            self.hidden.discard(key)
+            return
+        if self.own is None:
+            self.own = set()
+        self.own.add(key)
+
+    def discard(self, key: str) -> None:
+        if self.own is not None and key in self.own:
+            self.own.discard(key)
+        elif key in self.base:
+            if self.hidden is None:
+                self.hidden = set()
+            self.hidden.add(key)
+
+    def __iter__(self) -> Iterator[str]:
+        hidden = self.hidden or ()
+        for key in self.base:
+            if key not in hidden:
+                yield key
+        yield from self.own or ()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class FileSystem:
     """Files and directories held in memory; paths are absolute (relative ones use `cwd`)."""
 
-    files: dict[str, str] = field(default_factory=dict)
-    dirs: set[str] = field(default_factory=lambda: {"/"})
-    modes: dict[str, int] = field(default_factory=dict)
-    mtimes: dict[str, float] = field(default_factory=dict)
+    files: MutableMapping[str, str] = field(default_factory=dict)
+    dirs: MutableSet[str] = field(default_factory=lambda: {"/"})
+    modes: MutableMapping[str, int] = field(default_factory=dict)
+    mtimes: MutableMapping[str, float] = field(default_factory=dict)
     mounts: dict[str, FileSystem] = field(default_factory=dict)
     read_only: bool = False
+
+    @classmethod
+    def overlay(cls, template: FileSystem) -> FileSystem:
+        """A copy-on-write copy of `template`, which must never change afterwards."""
+        return cls(files=_LayeredDict(template.files), dirs=_LayeredSet(template.dirs),
+                   modes=_LayeredDict(template.modes), mtimes=_LayeredDict(template.mtimes),
+                   mounts=dict(template.mounts), read_only=template.read_only)
 
     # -- mounts -----------------------------------------------------------------------------
 

@@ -35,6 +35,9 @@ from playground.engine.store import DELETED, Actor, Obj, WatchEvent
 
 RECORD_KIND = "kubelet"
 NODES_RECORD = "kubelet-nodes"
+NODE_IP_RECORD = "kubelet-node-ip"
+"""Per node: the offset of the pod IP last handed out (`{"last": n}`); older saved states keep
+these in the `kubelet-nodes` record's `last_ip` map, which is still read."""
 PULL_BANDWIDTH = 25_000_000.0  # bytes per second
 PULL_LATENCY = 0.4
 CACHED_PULL_SECONDS = 0.6  # a pull with policy Always of an image already present
@@ -63,9 +66,11 @@ class Kubelet(Controller):
         super().__init__(cluster)
         self.catalog = catalog or image_catalog.default_catalog()
         self.runtimes: dict[str, PodRuntime] = {}
-        # runtime keys by node (may hold stale keys; readers check `runtimes`), so a sandbox
-        # looks only at its own node's pod IPs
-        self._keys_on_node: dict[str, set[str]] = {}
+        # pod IPs handed out, by node: IP -> runtime key (may be stale; readers check that
+        # the runtime still holds the IP), so a sandbox's IP search is O(1) per candidate
+        self._ips_on_node: dict[str, dict[str, str]] = {}
+        self._pod_cidrs: dict[str, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
+                                         int]] = {}
         self.workloads: dict[tuple[str, str], Workload] = {}
         self.dirty: set[str] = set()
         self.listeners: dict[str, dict[tuple[int, str], tuple[str, Any]]] = {}
@@ -140,7 +145,7 @@ class Kubelet(Controller):
         if record is not None and record.get("uid") == uid:
             rt = PodRuntime.from_record(record)
             self.runtimes[key] = rt
-            self._keys_on_node.setdefault(rt.node, set()).add(key)
+            self._note_ip(rt, key)
             self._revive(key, pod, rt)
             return rt
         rt = PodRuntime(uid=uid, node=pod["spec"]["nodeName"])
@@ -151,8 +156,20 @@ class Kubelet(Controller):
             rt.containers[c["name"]] = ContainerRuntime(c["name"])
         rt.init_done = not any(c.init for c in rt.containers.values())
         self.runtimes[key] = rt
-        self._keys_on_node.setdefault(rt.node, set()).add(key)
         return rt
+
+    def _note_ip(self, rt: PodRuntime, key: str) -> None:
+        if rt.pod_ip:
+            ips = self._ips_on_node.setdefault(rt.node, {})
+            if not self._ip_taken(rt.node, ips, rt.pod_ip):
+                ips[rt.pod_ip] = key
+
+    def _ip_taken(self, node_name: str, ips: dict[str, str], ip: str) -> bool:
+        owner = ips.get(ip)
+        if owner is None:
+            return False
+        r = self.runtimes.get(owner)
+        return r is not None and r.node == node_name and r.pod_ip == ip
 
     # -- reconcile ------------------------------------------------------------------------
     def reconcile(self, key: str) -> None:
@@ -171,8 +188,10 @@ class Kubelet(Controller):
 
     def _forget(self, key: str) -> None:
         rt = self.runtimes.pop(key, None)
-        if rt is not None:
-            self._keys_on_node.get(rt.node, set()).discard(key)
+        if rt is not None and rt.pod_ip:
+            ips = self._ips_on_node.get(rt.node)
+            if ips is not None and ips.get(rt.pod_ip) == key:
+                del ips[rt.pod_ip]
         for (pod_key, cname) in [k for k in self.workloads if k[0] == key]:
             self.workloads.pop((pod_key, cname)).stop()
         self.listeners.pop(key, None)
@@ -214,28 +233,34 @@ class Kubelet(Controller):
         if node is None:
             return
         host_network = bool(ctx.pod["spec"].get("hostNetwork"))
-        rt.pod_ip = _node_ip(node) if host_network else self._allocate_ip(rt.node, node)
+        rt.pod_ip = _node_ip(node) if host_network else \
+            self._allocate_ip(rt.node, node, ctx.key)
         rt.sandbox_ready = True
         rt.start_time = at
 
-    def _allocate_ip(self, node_name: str, node: Obj) -> str:
-        cidr = ipaddress.ip_network((node.get("spec") or {}).get("podCIDR") or "10.244.0.0/24")
-        used = set()
-        for key in self._keys_on_node.get(node_name, ()):
-            r = self.runtimes.get(key)
-            if r is not None and r.node == node_name and r.pod_ip:
-                used.add(r.pod_ip)
-        state = self._nodes_state()
-        last = int(state.get("last_ip", {}).get(node_name, 1))
-        size = cidr.num_addresses
+    def _allocate_ip(self, node_name: str, node: Obj, key: str) -> str:
+        cidr_text = (node.get("spec") or {}).get("podCIDR") or "10.244.0.0/24"
+        parsed = self._pod_cidrs.get(cidr_text)
+        if parsed is None:
+            net = ipaddress.ip_network(cidr_text)
+            parsed = self._pod_cidrs[cidr_text] = (net, net.num_addresses)
+        cidr, size = parsed
+        ips = self._ips_on_node.setdefault(node_name, {})
+        last = self._last_ip(node_name)
         for step in range(1, size):
             offset = (last - 2 + step) % (size - 3) + 2
             candidate = str(cidr.network_address + offset)
-            if candidate not in used:
-                last_ips = dict(state.get("last_ip", {}), **{node_name: offset})
-                self.store.put_record(NODES_RECORD, "state", dict(state, last_ip=last_ips))
+            if not self._ip_taken(node_name, ips, candidate):
+                self.store.put_record(NODE_IP_RECORD, node_name, {"last": offset})
+                ips[candidate] = key
                 return candidate
         return str(cidr.network_address + 2)
+
+    def _last_ip(self, node_name: str) -> int:
+        record = self.store.get_record(NODE_IP_RECORD, node_name)
+        if record is not None:
+            return int(record.get("last", 1))
+        return int(self._nodes_state().get("last_ip", {}).get(node_name, 1))
 
     # -- what happens next ----------------------------------------------------------------
     def _mount_volumes(self, ctx: _SyncContext, at: float) -> bool:

@@ -5,6 +5,9 @@ back-off, probe counters, logs). It is plain data (`to_record`/`from_record`) so
 persist it with the objects and a restarted playground resumes where it left off; the running
 processes themselves are rebuilt on load by replaying them to their current age (see
 `kubelet.processes`).
+
+Log lines are kept as `(virtual time, stream, text)` tuples shared between containers: the
+start-up lines of a thousand pods of one Deployment are the same few tuples (see `log_entry`).
 """
 
 from __future__ import annotations
@@ -15,8 +18,26 @@ from typing import Any
 LOG_LINES_KEPT = 2000
 """Lines of log kept per container instance (the kubelet rotates logs too)."""
 
+LogEntry = tuple[float, str, str]
 
-@dataclass
+_SHARED_ENTRIES: dict[LogEntry, LogEntry] = {}
+_SHARED_LIMIT = 1 << 16
+
+
+def log_entry(at: float, stream: str, text: str) -> LogEntry:
+    """The log entry `(at, stream, text)`, one object for equal entries of any container while
+    the (bounded) table of recent entries holds it."""
+    entry = (at, stream, text)
+    shared = _SHARED_ENTRIES.get(entry)
+    if shared is not None:
+        return shared
+    if len(_SHARED_ENTRIES) >= _SHARED_LIMIT:
+        _SHARED_ENTRIES.clear()
+    _SHARED_ENTRIES[entry] = entry
+    return entry
+
+
+@dataclass(slots=True)
 class ProbeState:
     """Counters of one probe of one container."""
 
@@ -27,7 +48,7 @@ class ProbeState:
     """Passing and unable to change until the pod's listeners change (see kubelet probes)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ContainerRuntime:
     """One container of a pod as the runtime sees it."""
 
@@ -66,32 +87,38 @@ class ContainerRuntime:
     term_at: float | None = None
     """When SIGTERM is due after a preStop hook that takes time."""
     transcript: list[Any] = field(default_factory=list)
-    # logs of the current and previous instance: [virtual time, stream, line]
-    logs: list[list[Any]] = field(default_factory=list)
-    previous_logs: list[list[Any]] = field(default_factory=list)
+    # logs of the current and previous instance: (virtual time, stream, line)
+    logs: list[LogEntry] = field(default_factory=list)
+    previous_logs: list[LogEntry] = field(default_factory=list)
     partial: dict[str, str] = field(default_factory=dict)
     memory_bytes: int = 0
     cpu_millis: int = 0
 
     def log(self, at: float, stream: str, text: str) -> None:
         """Append output, split into lines (a trailing partial line waits for its end)."""
-        buffered = self.partial.get(stream, "") + text
+        partial = self.partial
+        buffered = partial.get(stream, "") + text
         lines = buffered.split("\n")
-        self.partial[stream] = lines.pop()
+        rest = lines.pop()
+        if rest:
+            partial[stream] = rest
+        elif stream in partial:
+            del partial[stream]
+        logs = self.logs
         for line in lines:
-            self.logs.append([at, stream, line])
-        if len(self.logs) > LOG_LINES_KEPT:
-            del self.logs[: len(self.logs) - LOG_LINES_KEPT]
+            logs.append(log_entry(at, stream, line))
+        if len(logs) > LOG_LINES_KEPT:
+            del logs[: len(logs) - LOG_LINES_KEPT]
 
     def flush_partial(self, at: float) -> None:
         """A process ended: its unterminated last line is logged as it is."""
         for stream, rest in list(self.partial.items()):
             if rest:
-                self.logs.append([at, stream, rest])
+                self.logs.append(log_entry(at, stream, rest))
         self.partial.clear()
 
 
-@dataclass
+@dataclass(slots=True)
 class PodRuntime:
     """A pod's sandbox and containers on one node."""
 
@@ -109,8 +136,12 @@ class PodRuntime:
     mount_retry_at: float | None = None
 
     def to_record(self) -> dict[str, Any]:
-        """Plain data for persistence."""
-        return asdict(self)
+        """Plain data for persistence (log entries as lists, as JSON gives them back)."""
+        data = asdict(self)
+        for raw in data["containers"].values():
+            raw["logs"] = [list(e) for e in raw["logs"]]
+            raw["previous_logs"] = [list(e) for e in raw["previous_logs"]]
+        return data
 
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> PodRuntime:
@@ -119,6 +150,9 @@ class PodRuntime:
         for name, raw in (data.get("containers") or {}).items():
             raw = dict(raw)
             raw["probes"] = {k: ProbeState(**v) for k, v in (raw.get("probes") or {}).items()}
+            for field_name in ("logs", "previous_logs"):
+                raw[field_name] = [log_entry(float(t), str(s), str(text))
+                                   for t, s, text in raw.get(field_name) or ()]
             containers[name] = ContainerRuntime(**raw)
         fields = {k: v for k, v in data.items() if k != "containers"}
         return cls(containers=containers, **fields)

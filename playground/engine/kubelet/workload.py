@@ -484,10 +484,11 @@ class PodVolumes:
         self.pod_volumes: dict[str, dict[str, FileSystem]] = {}
         self.claims: dict[str, FileSystem] = {}
         self._roots: dict[tuple[Image, str], FileSystem] = {}
+        self._tokens: dict[str, FileSystem] = {}
 
     def _root(self, image: Image, namespace: str, hostname: str, pod_ip: str) -> FileSystem:
-        """busybox_root with the image's files: copied from a per-(image, namespace) template,
-        with the pod's own /etc/hostname and /etc/hosts (built in full when the image ships
+        """busybox_root with the image's files: a copy-on-write overlay of a per-(image,
+        namespace) template, with the pod's own /etc/hostname and /etc/hosts (built in full when the image ships
         either file itself)."""
         files = image.files or {}
         if _POD_FILES & files.keys():
@@ -499,11 +500,21 @@ class PodVolumes:
             template = busybox_root("", "", namespace)
             _write_image_files(template, files)
             self._roots[(image, namespace)] = template
-        fs = FileSystem(files=dict(template.files), dirs=set(template.dirs),
-                        modes=dict(template.modes), mtimes=dict(template.mtimes))
+        fs = FileSystem.overlay(template)
         fs.files["/etc/hostname"] = hostname + "\n"
         fs.files["/etc/hosts"] = pod_hosts_file(hostname, pod_ip)
         return fs
+
+    def _token_volume(self, namespace: str) -> FileSystem:
+        """The service-account token volume of the namespace's pods (a template: read-only,
+        each container mounts an overlay of it)."""
+        sa = self._tokens.get(namespace)
+        if sa is None:
+            sa = FileSystem()
+            _service_account_files(sa, namespace)
+            sa.read_only = True
+            self._tokens[namespace] = sa
+        return sa
 
     def forget(self, key: str) -> None:
         """A pod is gone: drop its emptyDirs."""
@@ -540,10 +551,7 @@ class PodVolumes:
         namespace = pod["metadata"]["namespace"]
         fs = self._root(image, namespace, hostname, pod_ip)
         if pod["spec"].get("automountServiceAccountToken", True) is not False:
-            sa = FileSystem()
-            _service_account_files(sa, namespace)
-            sa.read_only = True
-            fs.mount(SERVICE_ACCOUNT_DIR, sa)
+            fs.mount(SERVICE_ACCOUNT_DIR, FileSystem.overlay(self._token_volume(namespace)))
         volumes = {v.get("name", ""): v for v in pod["spec"].get("volumes") or ()}
         for mount in spec.get("volumeMounts") or ():
             volume = volumes.get(mount.get("name", ""))
