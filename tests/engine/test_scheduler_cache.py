@@ -223,3 +223,47 @@ def test_the_cache_follows_its_nodes_into_a_new_list_and_leaves_the_old_ones() -
     assert all(n.watchers == () for n in nodes)
     assert all(len(n.watchers) == 1 for n in others)
     assert others[0].clone().watchers == ()
+
+
+def reservoir(totals: list[int], rng: random.Random) -> int:
+    """The tie-break as kube-scheduler writes it: one randrange per tie, over every node."""
+    best, ties, best_total = 0, 1, totals[0]
+    for index in range(1, len(totals)):
+        if totals[index] > best_total:
+            best, ties, best_total = index, 1, totals[index]
+        elif totals[index] == best_total:
+            ties += 1
+            if rng.randrange(ties) == 0:
+                best = index
+    return best
+
+
+class CountingRandom(random.Random):
+    """A Random subclass: pick_best must fall back to calling randrange itself."""
+
+    calls = 0
+
+    def randrange(self, *args: Any, **kwargs: Any) -> int:
+        CountingRandom.calls += 1
+        return super().randrange(*args, **kwargs)
+
+
+@given(totals=st.lists(st.integers(0, 6), min_size=1, max_size=300),
+       seed=st.integers(0, 2**32))
+def test_pick_best_draws_exactly_like_the_reservoir_loop(totals: list[int], seed: int) -> None:
+    from playground.engine.scheduler.framework import pick_best
+
+    ours, theirs = random.Random(seed), random.Random(seed)
+    assert pick_best(totals, ours) == reservoir(totals, theirs)
+    assert ours.getstate() == theirs.getstate()
+    counting, plain = CountingRandom(seed), random.Random(seed)
+    CountingRandom.calls = 0
+    assert pick_best(totals, counting) == reservoir(totals, plain)
+    assert counting.getstate() == plain.getstate()
+    best_total = totals[0]
+    expected_calls = 0
+    for value in totals[1:]:
+        if value == best_total:
+            expected_calls += 1
+        best_total = max(best_total, value)
+    assert CountingRandom.calls == expected_calls

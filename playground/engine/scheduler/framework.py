@@ -12,6 +12,8 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress
+from operator import eq
 from typing import TYPE_CHECKING, Any
 
 from playground.engine.scheduler import filters as f
@@ -264,20 +266,39 @@ def schedule(pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo], rng: r
                           next_start_index=next_start)
 
 
+_EXACT_DRAWS = random.Random._randbelow is random.Random._randbelow_with_getrandbits  # type: ignore[attr-defined]
+"""Whether `random.Random.randrange(n)` is `getrandbits(n.bit_length())` until below n."""
+
+
 def pick_best(totals: Sequence[int], rng: random.Random) -> int:
     """The index of the best total; ties are broken by reservoir sampling, one
-    `rng.randrange(ties)` each time a total equals the best seen so far."""
+    `rng.randrange(ties)` each time a total equals the best seen so far.
+
+    Only the totals that reach the running maximum can reset or tie, so only those are
+    visited; for a plain `random.Random` the draw is `randrange`'s own loop over
+    `getrandbits`, so the generator's state advances exactly as through `randrange`.
+    """
+    running = list(accumulate(totals, max))
     best = 0
     ties = 1
     best_total = totals[0]
+    exact = _EXACT_DRAWS and type(rng) is random.Random
+    getrandbits = rng.getrandbits
     randrange = rng.randrange
-    for index in range(1, len(totals)):
+    for index in compress(range(len(totals)), map(eq, totals, running)):
         score = totals[index]
         if score > best_total:
             best, ties, best_total = index, 1, score
-        elif score == best_total:
+        elif index:
             ties += 1
-            if randrange(ties) == 0:
+            if exact:
+                width = ties.bit_length()
+                draw = getrandbits(width)
+                while draw >= ties:
+                    draw = getrandbits(width)
+            else:
+                draw = randrange(ties)
+            if draw == 0:
                 best = index
     return best
 
