@@ -267,3 +267,37 @@ def test_pick_best_draws_exactly_like_the_reservoir_loop(totals: list[int], seed
             expected_calls += 1
         best_total = max(best_total, value)
     assert CountingRandom.calls == expected_calls
+
+
+def plain(value: Any) -> Any:
+    """Slotted scheduler objects as nested tuples, so two parses can be compared."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    if isinstance(value, dict):
+        return tuple(sorted((k, plain(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple, frozenset, set)):
+        items = [plain(v) for v in value]
+        return tuple(sorted(items, key=repr)) if isinstance(value, (set, frozenset)) \
+            else tuple(items)
+    slots = getattr(type(value), "__slots__", ())
+    return (type(value).__name__, tuple((s, plain(getattr(value, s))) for s in slots))
+
+
+@given(shape=st.integers(0, 11), app=st.integers(0, 2))
+def test_a_parse_reused_for_the_bound_pod_equals_a_fresh_parse(shape: int, app: int) -> None:
+    from playground.engine.scheduler import PodInfo
+
+    pod = make_pod(1, shape, app)
+    bound = dict(pod, spec=dict(pod["spec"], nodeName="node-001"),
+                 status={"conditions": [{"type": "PodScheduled", "status": "True"}]})
+    reused = PodInfo(pod).bound_to(bound)
+    assert reused is not None
+    fresh = PodInfo(bound)
+    for name in PodInfo.__slots__:
+        if name != "pod":
+            assert plain(getattr(reused, name)) == plain(getattr(fresh, name)), name
+    assert reused.pod is bound
+    relabelled = dict(bound, metadata=dict(bound["metadata"], labels={"app": "other"}))
+    assert PodInfo(pod).bound_to(relabelled) is None
+    resized = dict(bound, spec=dict(bound["spec"], priority=7))
+    assert PodInfo(pod).bound_to(resized) is None

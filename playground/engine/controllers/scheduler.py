@@ -22,7 +22,13 @@ from typing import Any
 
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.scheduler import NodeInfo, ScheduleResult, SchedulingCache, schedule
+from playground.engine.scheduler import (
+    NodeInfo,
+    PodInfo,
+    ScheduleResult,
+    SchedulingCache,
+    schedule,
+)
 from playground.engine.store import DELETED, Obj, WatchEvent
 
 SCHEDULER_NAME = "default-scheduler"
@@ -50,6 +56,8 @@ class SchedulerController(Controller):
         self._ordered_for: list[str] | None = None
         self._rng = cluster.seeds.stream("scheduler")
         self._cache = SchedulingCache()
+        self._binding: PodInfo | None = None
+        """The parse of the pod being bound, reused when its bound version reaches a NodeInfo."""
 
     # -- node cache -----------------------------------------------------------------------
     def node_infos(self) -> dict[str, NodeInfo]:
@@ -90,7 +98,9 @@ class SchedulerController(Controller):
             info.remove_pod(obj)
         elif event.old is None or not _same_scheduling_view(event.old, obj) or \
                 old_node != new_node:
-            info.add_pod(obj)
+            parsed = self._binding.bound_to(obj) if self._binding is not None else None
+            self._binding = None
+            info.add_pod(parsed if parsed is not None else obj)
 
     # -- queueing -------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
@@ -150,7 +160,9 @@ class SchedulerController(Controller):
             self._ordered = [nodes[n] for n in self._order]
             self._ordered_for = self._order
         ordered = self._ordered
-        result = schedule(pod, ordered, self._rng, start_index=self._start, cache=self._cache)
+        parsed = PodInfo(pod)
+        result = schedule(parsed, ordered, self._rng, start_index=self._start,
+                          cache=self._cache)
         self._start = result.next_start_index
         uid = pod["metadata"].get("uid", "")
         self.explanations[uid] = result
@@ -158,7 +170,9 @@ class SchedulerController(Controller):
             self._forget_old_bindings(uid)
         if result.node_name is not None:
             self.unschedulable.pop(key, None)
+            self._binding = parsed
             self._bind(pod, result.node_name)
+            self._binding = None
         else:
             self.unschedulable[key] = None
             self._mark_unschedulable(pod, result.message or "")

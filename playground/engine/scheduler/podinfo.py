@@ -200,6 +200,36 @@ class PodInfo:
         self.spread_constraints: tuple[SpreadConstraint, ...] = tuple(
             SpreadConstraint(c, self.labels) for c in spec.get("topologySpreadConstraints") or ())
 
+    def bound_to(self, pod: Mapping[str, Any]) -> PodInfo | None:
+        """This parse reused for a later version of the same pod, such as the one bound to a
+        node, when only what is cheap to re-read changed; None when the spec (besides
+        nodeName), the namespace or the labels differ and the pod must be parsed afresh."""
+        metadata = pod.get("metadata") or {}
+        before = self.pod.get("metadata") or {}
+        if (metadata.get("uid") != before.get("uid")
+                or metadata.get("namespace") != before.get("namespace")
+                or (metadata.get("labels") or {}) != self.labels):
+            return None
+        spec = pod.get("spec") or {}
+        old_spec = self.pod.get("spec") or {}
+        if spec is not old_spec:
+            if len(spec) - ("nodeName" in spec) != len(old_spec) - ("nodeName" in old_spec):
+                return None
+            for name, value in spec.items():
+                if name != "nodeName" and (name not in old_spec or old_spec[name] != value):
+                    return None
+        twin = PodInfo.__new__(PodInfo)
+        for name in PodInfo.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.pod = pod
+        twin.key = pod_key(pod)
+        twin.name = metadata.get("name", "")
+        twin.labels = metadata.get("labels") or {}
+        twin.node_name = spec.get("nodeName") or ""
+        twin.terminating = metadata.get("deletionTimestamp") is not None
+        twin.start_time = (pod.get("status") or {}).get("startTime") or ""
+        return twin
+
     def _terms(self, terms: Any) -> tuple[AffinityTerm, ...]:
         return tuple(AffinityTerm(t, self.namespace, self.labels) for t in terms or ())
 
