@@ -282,23 +282,33 @@ def pick_best(totals: Sequence[int], rng: random.Random) -> int:
     best = 0
     ties = 1
     best_total = totals[0]
-    exact = _EXACT_DRAWS and type(rng) is random.Random
+    reaching = compress(range(len(totals)), map(eq, totals, running))
+    if not (_EXACT_DRAWS and type(rng) is random.Random):
+        randrange = rng.randrange
+        for index in reaching:
+            score = totals[index]
+            if score > best_total:
+                best, ties, best_total = index, 1, score
+            elif index:
+                ties += 1
+                if randrange(ties) == 0:
+                    best = index
+        return best
     getrandbits = rng.getrandbits
-    randrange = rng.randrange
-    for index in compress(range(len(totals)), map(eq, totals, running)):
+    width, bound = 1, 2  # ties.bit_length() and the power of two where it grows
+    for index in reaching:
         score = totals[index]
         if score > best_total:
-            best, ties, best_total = index, 1, score
+            best, ties, best_total, width, bound = index, 1, score, 1, 2
         elif index:
             ties += 1
-            if exact:
-                width = ties.bit_length()
+            if ties == bound:
+                width += 1
+                bound <<= 1
+            draw = getrandbits(width)
+            while draw >= ties:
                 draw = getrandbits(width)
-                while draw >= ties:
-                    draw = getrandbits(width)
-            else:
-                draw = randrange(ties)
-            if draw == 0:
+            if not draw:
                 best = index
     return best
 
