@@ -24,6 +24,7 @@ from playground.engine.api import defaults, resources, strict, validation
 from playground.engine.api import apply as client_apply
 from playground.engine.api import patch as patching
 from playground.engine.api.resources import ResourceType
+from playground.engine.api.sharing import SharedValues
 from playground.engine.clock import Clock
 from playground.engine.errors import APIError, FieldError
 from playground.engine.network.allocators import (
@@ -92,6 +93,8 @@ class APIServer:
         self.seeds = seeds
         self._allocator: ServiceAllocator | None = None
         self.admission_hooks: list[Callable[[ResourceType, Obj], None]] = []
+        self.shared = SharedValues()
+        """Equal parts of stored pods, held once (see `api.sharing`)."""
 
     # -- resolution -----------------------------------------------------------------------
     @staticmethod
@@ -127,13 +130,16 @@ class APIServer:
 
     # -- create ---------------------------------------------------------------------------
     def create(self, obj: Obj, actor: Actor = USER, *, namespace: str = "default",
-               dry_run: bool = False) -> Obj:
-        """Create an object; returns the stored object (or what would be stored)."""
+               dry_run: bool = False, copy: bool = True) -> Obj:
+        """Create an object; returns the stored object (or what would be stored).
+
+        `copy=False` is for a trusted writer that built `obj` for this call and hands it over
+        (the store may keep any part of it): the API server then skips its private copy."""
         rt = self.resource_type(obj)
         trusted = actor.kind != "user"
         if not trusted:
             self._strict_decode(rt, obj)
-        new = deep_copy(obj)
+        new = deep_copy(obj) if copy or not trusted else obj
         meta = new.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
@@ -169,6 +175,8 @@ class APIServer:
             self._allocate_service(new, None, dry_run)
         if dry_run:
             return new
+        if rt.kind == "Pod":
+            self.shared.share_pod(new, spec=True)
         return self.store.put(rt.key, new, actor, "created")
 
     def _generate_name(self, rt: ResourceType, meta: dict[str, Any]) -> str:
@@ -378,6 +386,10 @@ class APIServer:
             return new
         if _same_except_rv(new, current):
             return current
+        if rt.kind == "Pod":
+            if isinstance(new.get("status"), dict):
+                new["status"] = dict(new["status"])
+            self.shared.share_pod(new, spec=not trusted)
         if cur_meta.get("deletionTimestamp") and not meta.get("finalizers") and \
                 rt.kind != "Namespace" and not (rt.kind == "Pod" and not _pod_finished(new)
                                                 and cur_meta.get("deletionGracePeriodSeconds")):
@@ -396,7 +408,11 @@ class APIServer:
             return current
         new = dict(current)
         new["metadata"] = dict(current["metadata"])
-        new["status"] = obj.get("status")
+        status = obj.get("status")
+        if rt.kind == "Pod" and isinstance(status, dict):
+            status = dict(status)
+            self.shared.share_pod_status(status)
+        new["status"] = status
         return self.store.put(rt.key, new, actor, reason)
 
     # -- patch ----------------------------------------------------------------------------

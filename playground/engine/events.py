@@ -12,6 +12,12 @@ and reason, with no gap of more than 10 minutes between them, each further new m
 folded into one Event whose message starts `(combined from similar events): `. Repeats of an
 identical event never count towards that limit. Events expire one hour after their last
 occurrence, like the API server's event TTL.
+
+Events are most of a busy cluster's objects (five or six per pod), so the recorder keeps them
+small without changing a byte of what they say: Events from one component on one host share
+one `source` dict, Events about one object at one resourceVersion and fieldPath (a
+container's Pulled, Created, Started) share one `involvedObject`, and repeated messages are
+one string. Stored objects are read-only, so sharing is safe (see `store`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ AGGREGATE_WINDOW = 600.0
 AGGREGATE_MAX = 10
 COMBINED_PREFIX = "(combined from similar events): "
 TTL_TIMER = "event-ttl"
+SHARED_LIMIT = 4096
 
 NORMAL, WARNING = "Normal", "Warning"
 
@@ -39,12 +46,18 @@ class EventRecorder:
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+        # (similar-event key, message) -> (namespace, name) of the Event counting it
         self._identical: dict[tuple[Any, ...], tuple[str, str]] | None = None
-        self._identity_of: dict[tuple[str, str], tuple[Any, ...]] = {}
-        # similar-event key -> (distinct messages seen, virtual time of the last one)
-        self._similar: dict[tuple[Any, ...], tuple[set[str], float]] = {}
+        # similar-event key -> (distinct messages seen: the one message itself while there
+        # is only one, a set after that; virtual time of the last one). Entries older than
+        # the aggregation window count as absent and are swept now and then.
+        self._similar: dict[tuple[Any, ...], tuple[str | set[str], float]] = {}
+        self._sweep_similar_at = SHARED_LIMIT
         self._aggregate: dict[tuple[Any, ...], tuple[str, str]] = {}
         self._serial = 0
+        self._sources: dict[tuple[str, str], dict[str, str]] = {}
+        self._involved: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._strings: dict[str, str] = {}
         clock.register(TTL_TIMER, self._expire)
 
     def _index(self) -> dict[tuple[Any, ...], tuple[str, str]]:
@@ -53,45 +66,34 @@ class EventRecorder:
             for event in self.store.iter("events"):
                 where = (event["metadata"]["namespace"], event["metadata"]["name"])
                 self._identical[_identity(event)] = where
-                self._identity_of[where] = _identity(event)
         return self._identical
 
     def record(self, obj: Obj, type_: str, reason: str, message: str, component: str, *,
                host: str = "", field_path: str = "", actor: Actor | None = None) -> Obj:
         """Record one occurrence; returns the Event object as stored."""
         meta = obj["metadata"]
-        involved: dict[str, Any] = {
-            "kind": obj.get("kind", ""),
-            "namespace": meta.get("namespace") or "",
-            "name": meta["name"],
-            "uid": meta.get("uid", ""),
-            "apiVersion": obj.get("apiVersion", ""),
-            "resourceVersion": meta.get("resourceVersion", ""),
-        }
-        if not involved["namespace"]:
-            del involved["namespace"]
-        if field_path:
-            involved["fieldPath"] = field_path
-        source: dict[str, str] = {"component": component}
-        if host:
-            source["host"] = host
+        involved = self._involved_object(obj, field_path)
+        source = self._sources.get((component, host))
+        if source is None:
+            source = {"component": component}
+            if host:
+                source["host"] = host
+            self._sources[(component, host)] = source
+        message = self._strings.setdefault(message, message)
+        if len(self._strings) > SHARED_LIMIT:
+            self._strings.clear()
         writer = actor or Actor("controller" if not host else "kubelet", host or component)
         now = self.clock.now
         similar_key = (component, host, involved["uid"], involved.get("fieldPath", ""), type_,
                        reason)
-        messages, last = self._similar.get(similar_key, (set(), now))
-        if now - last > AGGREGATE_WINDOW:
-            messages = set()
-        messages.add(message)
-        self._similar[similar_key] = (messages, now)
-        identity = (component, host, involved["uid"], involved.get("fieldPath", ""), type_,
-                    reason, message)
-        if len(messages) >= AGGREGATE_MAX:
+        messages = self._seen(similar_key, message, now)
+        identity = (similar_key, message)
+        if type(messages) is set and len(messages) >= AGGREGATE_MAX:
             # keep the set below the limit (client-go pops one); dropping the newest keeps
             # the first nine messages counting on their own Events, deterministically
             messages.discard(message)
             message = COMBINED_PREFIX + message
-            identity = identity[:-1] + ("<combined>",)
+            identity = (similar_key, "<combined>")
             existing = self._aggregate.get(similar_key)
             if existing is not None and self.store.get("events", *existing) is not None:
                 return self._bump(existing, message, writer)
@@ -125,12 +127,54 @@ class EventRecorder:
             "reportingInstance": host or "",
         }
         stored = self.store.put("events", event, writer, reason)
-        self._index()[identity] = (namespace, name)
-        self._identity_of[(namespace, name)] = identity
+        where = (namespace, name)
+        self._index()[identity] = where
         if identity[-1] == "<combined>":
-            self._aggregate[similar_key] = (namespace, name)
+            self._aggregate[similar_key] = where
         self.clock.schedule(EVENT_TTL, TTL_TIMER, f"{namespace}/{name}")
         return stored
+
+    def _seen(self, similar_key: tuple[Any, ...], message: str,
+              now: float) -> str | set[str]:
+        """Note one occurrence of `message` under a similar-event key; returns the distinct
+        messages seen within the aggregation window (a str while there is one)."""
+        entry = self._similar.get(similar_key)
+        seen: str | set[str]
+        if entry is None or now - entry[1] > AGGREGATE_WINDOW:
+            seen = message
+        elif isinstance(entry[0], str):
+            seen = entry[0] if entry[0] == message else {entry[0], message}
+        else:
+            seen = entry[0]
+            seen.add(message)
+        self._similar[similar_key] = (seen, now)
+        if len(self._similar) >= self._sweep_similar_at:
+            stale = [k for k, (_, at) in self._similar.items() if now - at > AGGREGATE_WINDOW]
+            for key in stale:
+                del self._similar[key]
+            self._sweep_similar_at = max(SHARED_LIMIT, 2 * len(self._similar))
+        return seen
+
+    def _involved_object(self, obj: Obj, field_path: str) -> dict[str, Any]:
+        """The `involvedObject` for an Event about `obj`, shared with the other Events about
+        the same object at the same resourceVersion and fieldPath."""
+        meta = obj["metadata"]
+        key = (obj.get("kind", ""), meta.get("namespace") or "", meta["name"],
+               meta.get("uid", ""), obj.get("apiVersion", ""), meta.get("resourceVersion", ""),
+               field_path)
+        involved = self._involved.get(key)
+        if involved is not None:
+            return involved
+        involved = {"kind": key[0], "namespace": key[1], "name": key[2], "uid": key[3],
+                    "apiVersion": key[4], "resourceVersion": key[5]}
+        if not involved["namespace"]:
+            del involved["namespace"]
+        if field_path:
+            involved["fieldPath"] = field_path
+        if len(self._involved) >= SHARED_LIMIT:
+            self._involved.clear()
+        self._involved[key] = involved
+        return involved
 
     def _bump(self, where: tuple[str, str], message: str, writer: Actor) -> Obj:
         current = self.store.get("events", *where)
@@ -155,20 +199,20 @@ class EventRecorder:
             return
         self.store.remove("events", namespace, name, Actor("apiserver", "kube-apiserver"),
                           "event TTL expired")
-        identity = self._identity_of.pop((namespace, name), None)
-        if self._identical is not None and identity is not None and \
-                self._identical.get(identity) == (namespace, name):
+        identity = _identity(event)
+        if self._identical is not None and self._identical.get(identity) == (namespace, name):
             del self._identical[identity]
 
 
 def _identity(event: Obj) -> tuple[Any, ...]:
+    """(similar-event key, message) of a stored Event, as `record` keys it."""
     src = event.get("source") or {}
     inv = event.get("involvedObject") or {}
     message = event.get("message", "")
     if message.startswith(COMBINED_PREFIX):
         message = "<combined>"
-    return (src.get("component", ""), src.get("host", ""), inv.get("uid", ""),
-            inv.get("fieldPath", ""), event.get("type", ""), event.get("reason", ""), message)
+    return ((src.get("component", ""), src.get("host", ""), inv.get("uid", ""),
+             inv.get("fieldPath", ""), event.get("type", ""), event.get("reason", "")), message)
 
 
 def _unix_nanos(instant: datetime) -> int:

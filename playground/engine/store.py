@@ -6,8 +6,13 @@ Objects are kept as the Kubernetes JSON dicts the API server returns, keyed by r
 made it and why — that attribution feeds the events log and the "why did this happen?" views.
 
 Ownership rule (kept for speed, relied on everywhere): a dict handed to `put()` belongs to the
-store from then on, and dicts returned by `get()`/`list()` must be treated as read-only. Writers
-copy (`deep_copy`) before changing anything.
+store from then on, and dicts returned by `get()`/`list()` must be treated as read-only — all
+the way down, because stored objects share equal parts (the API server hands every pod made
+from one template the same `containers` list, labels and ownerReferences; Events share their
+`source` and `involvedObject`). Writers copy before changing anything: `deep_copy` for a
+private tree, or copy-on-write (`dict(stored)`, then a fresh dict or list for each level on the
+path they change, as the kubelet's and the scheduler's status writes do) — never `append`,
+`update` or item assignment on anything reached from a stored object.
 
 Writes are also journalled: `drain_journal()` hands the persistence layer (outside the engine)
 every object changed since the last drain, so one command's changes land in one transaction.
@@ -29,9 +34,26 @@ Key = tuple[str, str]  # (namespace, name); namespace is "" for cluster-scoped o
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def deep_copy(obj: Obj) -> Obj:
-    """A fast deep copy of a JSON-shaped object (pickle round-trip beats copy.deepcopy)."""
-    return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    """A private copy of a JSON-shaped object: fresh dicts and lists all the way down, the
+    (immutable) strings and numbers shared. As fast as a pickle round-trip, and unlike one it
+    keeps no aliasing (two equal shared parts come back as two copies) and makes no new copies
+    of every key and value string."""
+    return _copy(obj)
+
+
+def _copy(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if kind is list:
+        return [_copy(v) for v in value]
+    if kind in _SCALARS:
+        return value
+    return pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 @dataclass(frozen=True)
@@ -49,7 +71,7 @@ USER = Actor("user", "kubectl")
 SYSTEM = Actor("system", "playground")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WatchEvent:
     """One change, as a watch stream delivers it."""
 
@@ -66,7 +88,7 @@ class WatchEvent:
 Watcher = Callable[[WatchEvent], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangeRecord:
     """Attribution of one write, kept for the "why" views and persisted with the objects."""
 
@@ -179,7 +201,8 @@ class Store:
                 yield resource, obj
 
     def by_uid(self, uid: str) -> tuple[str, Obj] | None:
-        """The (resource, object) with this uid, if it still exists."""
+        """The (resource, object) with this uid, if it still exists (for owners: Events,
+        which own nothing and are most of the objects, are not indexed)."""
         found = self._uids.get(uid)
         if found is None:
             return None
@@ -325,7 +348,7 @@ class Store:
         meta = obj["metadata"]
         self._by_namespace.setdefault(resource, {}).setdefault(key[0], {})[key[1]] = obj
         uid = meta.get("uid")
-        if uid:
+        if uid and resource != "events":
             self._uids[uid] = (resource, key)
         labels = meta.get("labels")
         if labels:

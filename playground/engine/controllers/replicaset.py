@@ -289,7 +289,7 @@ class ReplicaSetController(Controller):
                 pod = podutil.pod_from_template(template, namespace=meta["namespace"], owner=rs,
                                                 generate_name=f"{meta['name']}-")
                 try:
-                    created = self.api.create(pod, self.actor)
+                    created = self.api.create(pod, self.actor, copy=False)
                 except APIError as exc:
                     self.recorder.record(rs, "Warning", "FailedCreate",
                                          f"Error creating: {exc}", component=self.name)
