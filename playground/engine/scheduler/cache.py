@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_left, insort
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import add
 from typing import Any
@@ -420,9 +420,13 @@ def _search_cached(bad: list[int], verdicts: list[f.Rejection | None], start: in
     return count, feasible, rejected  # type: ignore[return-value]
 
 
+PerCode = int | dict[int, int]
+"""A plugin's normalised score: one value for every node, or a value per code."""
+
+
 def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
            feasible: Sequence[int], nodes: Sequence[NodeInfo], affinity_positions: list[int],
-           namespace_labels: NamespaceLabels | None) -> tuple[dict[str, list[int]], list[int]]:
+           namespace_labels: NamespaceLabels | None) -> tuple[Mapping[str, list[int]], list[int]]:
     """Every score plugin's list over the feasible nodes, in plugin order, and the totals."""
     count = len(feasible)
     zeros = [0] * count
@@ -430,21 +434,15 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
     present = set(codes)
     parts = shape.code_parts
 
-    def spread_out(by_code: dict[int, int]) -> list[int]:
-        values = {by_code[c] for c in present}
-        if len(values) == 1:
-            return [values.pop()] * count
-        return list(map(by_code.__getitem__, codes))
-
     high = max(parts[c][3] for c in present)
-    taint = {c: s.MAX_NODE_SCORE if high == 0 else
-             s.MAX_NODE_SCORE - s.MAX_NODE_SCORE * parts[c][3] // high for c in present}
-    preferred = {c: 0 for c in present}
+    taint: PerCode = s.MAX_NODE_SCORE if high == 0 else {
+        c: s.MAX_NODE_SCORE - s.MAX_NODE_SCORE * parts[c][3] // high for c in present}
+    preferred: PerCode = 0
     if info.preferred_node_affinity:
         high = max(parts[c][4] for c in present)
         if high:
             preferred = {c: s.MAX_NODE_SCORE * parts[c][4] // high for c in present}
-    spread = {c: 0 for c in present}
+    spread: PerCode = 0
     spread_list: list[int] | None = None
     feasible_nodes: list[NodeInfo] | None = None
     if info.spread_constraints:
@@ -466,26 +464,71 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
     image = _image_scores(shape, present, len(nodes))
 
     weights = s.SCORE_WEIGHTS
-    extra = {c: weights[s.TAINT_TOLERATION] * taint[c] + weights[s.NODE_AFFINITY] * preferred[c]
-             + weights[s.POD_TOPOLOGY_SPREAD] * spread[c] + weights[s.IMAGE_LOCALITY] * image[c]
-             for c in present}
-    totals = list(map(add, take(shape.base), map(extra.__getitem__, codes)))
+    constant = 0
+    varying: list[tuple[int, dict[int, int]]] = []
+    for plugin, value in ((s.TAINT_TOLERATION, taint), (s.NODE_AFFINITY, preferred),
+                          (s.POD_TOPOLOGY_SPREAD, spread), (s.IMAGE_LOCALITY, image)):
+        if isinstance(value, int):
+            constant += weights[plugin] * value
+        else:
+            varying.append((weights[plugin], value))
+    base = take(shape.base)
+    if not varying:
+        totals = [total + constant for total in base] if constant else base
+    else:
+        extra = {c: constant + sum(weight * by_code[c] for weight, by_code in varying)
+                 for c in present} if len(varying) > 1 else \
+            {c: constant + varying[0][0] * value for c, value in varying[0][1].items()}
+        totals = list(map(add, base, map(extra.__getitem__, codes)))
     if spread_list is not None and any(spread_list):
         weight = weights[s.POD_TOPOLOGY_SPREAD]
         totals = [t + weight * v for t, v in zip(totals, spread_list, strict=True)]
     if affinity is not zeros and any(affinity):
         weight = weights[s.INTER_POD_AFFINITY]
         totals = [t + weight * v for t, v in zip(totals, affinity, strict=True)]
-    scores = {
-        s.TAINT_TOLERATION: spread_out(taint),
-        s.NODE_AFFINITY: spread_out(preferred) if info.preferred_node_affinity else zeros,
-        s.POD_TOPOLOGY_SPREAD: spread_list if spread_list is not None else spread_out(spread),
+    scores = _Scores(codes, {
+        s.TAINT_TOLERATION: taint,
+        s.NODE_AFFINITY: preferred if info.preferred_node_affinity else zeros,
+        s.POD_TOPOLOGY_SPREAD: spread_list if spread_list is not None else spread,
         s.INTER_POD_AFFINITY: affinity,
         s.NODE_RESOURCES_FIT: take(shape.least),
         s.BALANCED_ALLOCATION: take(shape.balanced) if shape.balanced_active else zeros,
-        s.IMAGE_LOCALITY: spread_out(image),
-    }
+        s.IMAGE_LOCALITY: image,
+    })
     return scores, totals
+
+
+class _Scores(Mapping[str, list[int]]):
+    """Per-plugin score lists, spelt out from per-code values only when an explanation asks
+    (the codes and the per-code values belong to this attempt and do not change)."""
+
+    __slots__ = ("_codes", "_lists", "_values")
+
+    def __init__(self, codes: list[int], values: dict[str, PerCode | list[int]]) -> None:
+        self._codes = codes
+        self._values = values
+        self._lists: dict[str, list[int]] | None = None
+
+    def _spelt(self) -> dict[str, list[int]]:
+        if self._lists is None:
+            count = len(self._codes)
+            self._lists = {
+                plugin: value if isinstance(value, list) else
+                [value] * count if isinstance(value, int) else
+                list(map(value.__getitem__, self._codes))
+                for plugin, value in self._values.items()}
+            self._codes = []
+            self._values = {}
+        return self._lists
+
+    def __getitem__(self, plugin: str) -> list[int]:
+        return self._spelt()[plugin]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spelt())
+
+    def __len__(self) -> int:
+        return len(self._spelt())
 
 
 def _default_spread(shape: _Shape, present: set[int], count: int) -> dict[int, int]:
@@ -514,10 +557,10 @@ def _default_spread(shape: _Shape, present: set[int], count: int) -> dict[int, i
             for code, score in raw.items()}
 
 
-def _image_scores(shape: _Shape, present: set[int], node_count: int) -> dict[int, int]:
+def _image_scores(shape: _Shape, present: set[int], node_count: int) -> PerCode:
     """ImageLocality per code, as `scores.image_locality_scores` computes it."""
     if not any(shape.holders.values()):
-        return {c: 0 for c in present}
+        return 0
     spread = {image: held / node_count for image, held in shape.holders.items()}
     images = shape.images
     threshold = s._IMAGE_MAX_CONTAINER_THRESHOLD * max(len(images), 1)
