@@ -46,8 +46,22 @@ class FileSystemError(Exception):
         return STRERROR[self.errno]
 
 
+_NORMALIZED: dict[tuple[str, str], str] = {}
+_NORMALIZED_LIMIT = 4096
+
+
 def normalize(path: str, cwd: str = "/") -> str:
     """An absolute path with `.`, `..` and repeated slashes resolved."""
+    known = _NORMALIZED.get((path, cwd))
+    if known is not None:
+        return known
+    if len(_NORMALIZED) >= _NORMALIZED_LIMIT:
+        _NORMALIZED.clear()
+    result = _NORMALIZED[(path, cwd)] = _normalize(path, cwd)
+    return result
+
+
+def _normalize(path: str, cwd: str) -> str:
     if not path.startswith("/"):
         path = cwd.rstrip("/") + "/" + path
     parts: list[str] = []
@@ -60,6 +74,25 @@ def normalize(path: str, cwd: str = "/") -> str:
             continue
         parts.append(part)
     return "/" + "/".join(parts)
+
+
+_TEXTS: dict[str, str] = {}
+_TEXTS_LIMIT = 4096
+_SHARED_TEXT_SIZE = 4096
+
+
+def _shared_text(content: str) -> str:
+    """One object for equal small file contents written by many containers (nginx's
+    edited default.conf in each of a Deployment's pods)."""
+    if len(content) > _SHARED_TEXT_SIZE:
+        return content
+    known = _TEXTS.get(content)
+    if known is not None:
+        return known
+    if len(_TEXTS) >= _TEXTS_LIMIT:
+        _TEXTS.clear()
+    _TEXTS[content] = content
+    return content
 
 
 def _parent(path: str) -> str:
@@ -280,7 +313,7 @@ class FileSystem:
         if parent not in fs.dirs:
             raise FileSystemError("ENOTDIR" if parent in fs.files else "ENOENT", full)
         self._writable(fs, full)
-        fs.files[p] = content
+        fs.files[p] = _shared_text(content)
         fs.mtimes[p] = mtime
         if mode is not None:
             fs.modes[p] = mode

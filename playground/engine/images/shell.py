@@ -247,8 +247,13 @@ def find_executable(name: str, ctx: ShellContext) -> bool:
 
 def run(argv: list[str], ctx: ShellContext) -> Generator[Sleep, None, int]:
     """Run a container process (`argv` = command + args) and return its exit code."""
+    return start(argv, ctx)[1]
+
+
+def start(argv: list[str], ctx: ShellContext) -> tuple[Process, Generator[Sleep, None, int]]:
+    """`run`, also giving the `Process` (its jobs and unfinished output lines)."""
     process = Process(ctx)
-    return process.drive(_main(argv, ctx, process))
+    return process, process.drive(_main(argv, ctx, process))
 
 
 def _main(argv: list[str], ctx: ShellContext, process: Process) -> Gen:

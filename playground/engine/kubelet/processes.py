@@ -4,6 +4,10 @@ A process is a generator from the shell or an image program that yields `Sleep`s
 owns one `ProcessHandle` per running container: `run_until(t)` resumes the generator each time
 its sleep ends, up to virtual second `t`, and reports the exit code when it returns.
 
+A process in a steady state (a server waiting for a signal) may be *parked*: its generator is
+dropped (`gen` is None) and rebuilt by replay when it is next needed (see
+`kubelet.workload.Workload.park`); the handle keeps its counters and times meanwhile.
+
 Generators cannot be saved, so a restarted playground rebuilds each running process by
 *replaying* it: a fresh generator is run silently, on a scratch filesystem, through the same
 number of sleeps it had consumed, which restores its internal state (loop counters, variables);
@@ -29,7 +33,7 @@ class ProcessHandle:
     """One running generator and when it next needs the CPU."""
 
     def __init__(self, gen: ProcessGen, started_at: float) -> None:
-        self.gen = gen
+        self.gen: ProcessGen | None = gen
         self.wake_at: float | None = started_at
         self.exit_code: int | None = None
         self.exited_at: float | None = None
@@ -40,6 +44,7 @@ class ProcessHandle:
     def step(self, at: float) -> None:
         """Resume the process at virtual time `at` (its sleep ended, or it was woken)."""
         self.clock_now = at
+        assert self.gen is not None, "a parked process must be revived before it runs"
         try:
             result = next(self.gen)
         except StopIteration as stop:
@@ -69,7 +74,8 @@ class ProcessHandle:
     def kill(self, at: float, code: int = 137) -> None:
         """SIGKILL: the process is gone at once."""
         if self.exit_code is None:
-            self.gen.close()
+            if self.gen is not None:
+                self.gen.close()
             self.exit_code = code
             self.exited_at = at
             self.wake_at = None

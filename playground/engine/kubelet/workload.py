@@ -11,6 +11,14 @@ volumes, the service-account token), and start the process. Failures come back a
 A `Workload` is also the `ContainerHost` its programs see: ports they listen on belong to the
 pod's network namespace (shared by its containers), memory they report over the limit gets the
 container OOM-killed.
+
+A server that has started and waits for a signal holds a chain of suspended generators, a
+shell and its program's closures, and will not run again for hours. `Workload.park` drops that
+process state (the container keeps its filesystem, environment, ports and programs) and
+`unpark` rebuilds it by replay, the way a restored playground rebuilds processes, the moment
+something needs it: a request to one of its ports, a signal, its next wake-up. Only processes
+whose replay is exact are parked: an image program holding the signals, no network answers
+in its transcript, no volumes beyond the service-account token, few sleeps to replay.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ from playground.engine.images import programs as image_programs
 from playground.engine.images.catalog import Image
 from playground.engine.images.filesystem import FileSystem, busybox_root, pod_hosts_file
 from playground.engine.images.host import HttpHandler, address_in_use
-from playground.engine.images.shell import run as run_shell
+from playground.engine.images.shell import Process as ShellProcess
+from playground.engine.images.shell import start as start_shell
 from playground.engine.images.shell_api import ShellContext
 from playground.engine.kubelet.processes import ProcessHandle
 from playground.engine.kubelet.runtime import ContainerRuntime
@@ -34,6 +43,10 @@ if TYPE_CHECKING:
     from playground.engine.kubelet.kubelet import Kubelet, _SyncContext
 
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+PARK_IDLE_SECONDS = 3600.0
+"""A process whose next wake-up is at least this far off may be parked."""
+PARK_MAX_SLEEPS = 16
+"""... if rebuilding it replays at most this many sleeps."""
 _VAR_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 
 
@@ -71,6 +84,7 @@ class Workload:
             self.node_cpus = 1
         self.image = image
         self.now = at
+        self.started_at = at
         self.limit_memory = _memory_limit(kubelet_spec(pod, cr.name))
         self.process: ProcessHandle | None = None
         self.programs: Any = None
@@ -80,6 +94,10 @@ class Workload:
         self._serial = 0
         self._ports: set[tuple[int, str]] = set()
         self.shell_ctx: ShellContext | None = None  # type: ignore[assignment]
+        self.shell_process: ShellProcess | None = None
+        self._parked_ports: list[tuple[int, str]] | None = None
+        """While parked: the ports its program bound, in the order it bound them."""
+        self._was_parked = False
 
     # -- ContainerHost ----------------------------------------------------------------------
     def listen(self, port: int, protocol: str, handler: HttpHandler | None) -> str | None:
@@ -164,6 +182,9 @@ class Workload:
     def run_until(self, when: float) -> None:
         """Run the process and callbacks up to virtual time `when`, in time order."""
         assert self.process is not None
+        if self.process.gen is None and self.process.wake_at is not None and \
+                self.process.wake_at <= when:
+            self.unpark()
         while self.process.exit_code is None:
             proc_at = self.process.wake_at
             cb_at = self._callbacks[0][0] if self._callbacks else None
@@ -182,6 +203,7 @@ class Workload:
 
     def terminate(self, signal: str, at: float) -> bool:
         """Deliver SIGTERM (or the image's stop signal); True when the process handles it."""
+        self.unpark()
         self.now = at
         handled = bool(self.programs is not None and self.programs.terminate(
             self.image.stop_signal if signal == "SIGTERM" else signal))
@@ -192,15 +214,126 @@ class Workload:
     def kill(self, at: float, code: int = 137) -> None:
         """SIGKILL."""
         if self.process is not None:
+            self._close_parked()
             self.process.kill(at, code)
 
     def stop(self) -> None:
         """The container is gone: close its process and ports."""
         if self.process is not None and self.process.exit_code is None:
-            self.process.gen.close()
+            if self.process.gen is None:
+                self._close_parked()
+            else:
+                self.process.gen.close()
         for port, protocol in sorted(self._ports):
             self.unlisten(port, protocol)
         self._callbacks.clear()
+
+    # -- parking --------------------------------------------------------------------------
+    def park(self, now: float, spec: dict[str, Any]) -> bool:
+        """Drop the process state of a server idle until at least `now` +
+        PARK_IDLE_SECONDS, when its replay is exact (see the module docstring)."""
+        process, cr, programs, shell = self.process, self.cr, self.programs, self.shell_process
+        if process is None or process.gen is None or process.exit_code is not None or \
+                self.replaying or self._was_parked or self._callbacks or cr.transcript or \
+                programs is None or shell is None or self.shell_ctx is None:
+            return False
+        signals = programs.signals
+        if signals.owner is None or signals.pending or cr.stop_requested_at is not None or \
+                process.sleeps != cr.sleeps_consumed or process.sleeps > PARK_MAX_SLEEPS or \
+                (process.wake_at is not None and process.wake_at - now < PARK_IDLE_SECONDS) or \
+                shell.stdout.pending or shell.stderr.pending or \
+                any(not job.done for job in shell.jobs.values()) or spec.get("volumeMounts"):
+            return False
+        ports = self.kubelet.listeners.get(self.key, {})
+        before = list(ports.items())
+        mine = [bound for bound, entry in before
+                if entry[0] == self.container_name and bound in self._ports]
+        bound_ports = set(self._ports)
+        handled = signals.handled
+        gen, process.gen = process.gen, None
+        # closing runs the program's clean-up (unbind, release the signals): undone below
+        self.replaying = True
+        try:
+            gen.close()
+        finally:
+            self.replaying = False
+        # while parked the signals stay claimed, by a stand-in for the dropped program
+        signals.owner, signals.handled = _PARKED_PROGRAM, handled
+        ports.clear()
+        for bound, entry in before:
+            ports[bound] = (entry[0], _ParkedHandler(self, bound)) \
+                if bound in mine and entry[1] is not None else entry
+        self._ports = bound_ports
+        self.shell_process = None
+        self._parked_ports = mine
+        return True
+
+    @property
+    def parked(self) -> bool:
+        """Whether the process state is dropped until needed."""
+        return self._parked_ports is not None
+
+    def unpark(self) -> None:
+        """Rebuild a parked process by replaying it on a scratch filesystem."""
+        process = self.process
+        if self._parked_ports is None or process is None or self.shell_ctx is None or \
+                self.programs is None:
+            return
+        kubelet, cr, shell_ctx = self.kubelet, self.cr, self.shell_ctx
+        pod = kubelet.store.get("pods", self.namespace, self.pod_name) or {
+            "metadata": {"namespace": self.namespace}, "spec": {}}
+        real_fs = shell_ctx.fs
+        shell_ctx.fs = kubelet.volumes.container_fs(
+            self.key, pod, kubelet_spec(pod, cr.name), self.image, self.hostname, self.pod_ip,
+            scratch=True)
+        signals = self.programs.signals
+        signals.owner, signals.handled = None, frozenset()
+        now, clock_now, sleeps = self.now, process.clock_now, process.sleeps
+        self._parked_ports = None
+        self._was_parked = True
+        self.replaying = True
+        try:
+            self.shell_process, process.gen = start_shell(list(cr.argv), shell_ctx)
+            process.sleeps = 0
+            process.replay(sleeps, self.started_at)
+        finally:
+            self.replaying = False
+            shell_ctx.fs = real_fs
+        process.clock_now = max(process.clock_now, clock_now)
+        self.now = now
+        self._callbacks.clear()
+
+    def _close_parked(self) -> None:
+        """What closing a parked process does: its program unbinds and releases signals."""
+        ports, self._parked_ports = self._parked_ports, None
+        if ports is None or self.programs is None:
+            return
+        for port, protocol in ports:
+            self.unlisten(port, protocol)
+        signals = self.programs.signals
+        if signals.owner is not None:
+            signals.release(signals.owner)
+
+
+_PARKED_PROGRAM = object()
+
+
+class _ParkedHandler:
+    """Stands in for a parked program's HTTP handler: revives the program, then asks it."""
+
+    __slots__ = ("work", "bound")
+
+    def __init__(self, work: Workload, bound: tuple[int, str]) -> None:
+        self.work = work
+        self.bound = bound
+
+    def __call__(self, request: Any) -> Any:
+        self.work.unpark()
+        entry = self.work.kubelet.listeners.get(self.work.key, {}).get(self.bound)
+        if entry is None or entry[1] is None or isinstance(entry[1], _ParkedHandler):
+            raise RuntimeError(f"container {self.work.container_name} did not bind "
+                               f"{self.bound} again when it was revived")
+        return entry[1](request)
 
 
 def kubelet_spec(pod: dict[str, Any], name: str) -> dict[str, Any]:
@@ -260,7 +393,8 @@ def start_workload(kubelet: Kubelet, ctx: _SyncContext, cr: ContainerRuntime,
             f'container init: exec: "{argv[0] if argv else ""}": executable file not found in '
             "$PATH: unknown")
     cr.argv = argv
-    work.process = ProcessHandle(run_shell(argv, shell_ctx), at)
+    work.shell_process, gen = start_shell(argv, shell_ctx)
+    work.process = ProcessHandle(gen, at)
     if replay:
         work.replaying = True
         work.process.replay(cr.sleeps_consumed, at)
@@ -483,10 +617,11 @@ class PodVolumes:
         self.kubelet = kubelet
         self.pod_volumes: dict[str, dict[str, FileSystem]] = {}
         self.claims: dict[str, FileSystem] = {}
-        self._roots: dict[tuple[Image, str], FileSystem] = {}
+        self._roots: dict[tuple[Image, str, bool], FileSystem] = {}
         self._tokens: dict[str, FileSystem] = {}
 
-    def _root(self, image: Image, namespace: str, hostname: str, pod_ip: str) -> FileSystem:
+    def _root(self, image: Image, namespace: str, hostname: str, pod_ip: str,
+              token: bool) -> FileSystem:
         """busybox_root with the image's files: a copy-on-write overlay of a per-(image,
         namespace) template, with the pod's own /etc/hostname and /etc/hosts (built in full when the image ships
         either file itself)."""
@@ -495,11 +630,13 @@ class PodVolumes:
             fs = busybox_root(hostname, pod_ip, namespace)
             _write_image_files(fs, files)
             return fs
-        template = self._roots.get((image, namespace))
+        template = self._roots.get((image, namespace, token))
         if template is None:
             template = busybox_root("", "", namespace)
             _write_image_files(template, files)
-            self._roots[(image, namespace)] = template
+            if token:  # the token volume's mount point, as mounting it would make it
+                template.mkdir(SERVICE_ACCOUNT_DIR, parents=True, force=True)
+            self._roots[(image, namespace, token)] = template
         fs = FileSystem.overlay(template)
         fs.files["/etc/hostname"] = hostname + "\n"
         fs.files["/etc/hosts"] = pod_hosts_file(hostname, pod_ip)
@@ -549,8 +686,9 @@ class PodVolumes:
                      hostname: str, pod_ip: str, *, scratch: bool = False) -> FileSystem:
         """The root filesystem of a container instance with its volumes mounted."""
         namespace = pod["metadata"]["namespace"]
-        fs = self._root(image, namespace, hostname, pod_ip)
-        if pod["spec"].get("automountServiceAccountToken", True) is not False:
+        token = pod["spec"].get("automountServiceAccountToken", True) is not False
+        fs = self._root(image, namespace, hostname, pod_ip, token)
+        if token:
             fs.mount(SERVICE_ACCOUNT_DIR, FileSystem.overlay(self._token_volume(namespace)))
         volumes = {v.get("name", ""): v for v in pod["spec"].get("volumes") or ()}
         for mount in spec.get("volumeMounts") or ():
