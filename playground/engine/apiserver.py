@@ -390,6 +390,8 @@ class APIServer:
             if isinstance(new.get("status"), dict):
                 new["status"] = dict(new["status"])
             self.shared.share_pod(new, spec=not trusted)
+            if trusted and new.get("spec") is not current.get("spec"):
+                self.shared.share_pod_spec(new)
         if cur_meta.get("deletionTimestamp") and not meta.get("finalizers") and \
                 rt.kind != "Namespace" and not (rt.kind == "Pod" and not _pod_finished(new)
                                                 and cur_meta.get("deletionGracePeriodSeconds")):

@@ -141,3 +141,14 @@ def test_a_shared_value_always_serialises_as_the_value_given(values: list[Any]) 
     for value in values:
         assert json.dumps(shared.share(value)) == json.dumps(value)
         assert repr(shared.share(value)) == repr(value)
+
+
+def test_pods_bound_to_one_node_share_their_spec(cluster: Cluster) -> None:
+    pods = running_pods(cluster, 8)
+    by_node: dict[str, list[dict[str, Any]]] = {}
+    for pod in pods:
+        by_node.setdefault(pod["spec"]["nodeName"], []).append(pod)
+    crowded = next(group for group in by_node.values() if len(group) > 1)
+    assert crowded[0]["spec"] is crowded[1]["spec"]
+    assert len({id(p["spec"]) for p in pods}) == len(by_node)
+    assert {p["spec"]["nodeName"] for p in pods} == set(by_node)

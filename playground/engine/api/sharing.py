@@ -7,8 +7,8 @@ rule, so the API server can hand every pod the same instance of each equal part 
 copy each. This module owns the table of those instances.
 
 Two values are "equal" here only when they would serialise identically: same types (`True` is
-not `1`, `1.0` is not `1`), same key order. `repr` of a JSON value says exactly that, and is
-computed in C, so it is the key.
+not `1`, `1.0` is not `1`), same key order. Their pickles say exactly that, and pickling is
+done in C (several times faster than `repr` on a pod spec), so the pickle is the key.
 
 The table is bounded: when full, the older half is forgotten. A forgotten instance stays shared
 by the objects that hold it; only later equal values start a new instance.
@@ -16,6 +16,7 @@ by the objects that hold it; only later equal values start a new instance.
 
 from __future__ import annotations
 
+import pickle
 from itertools import islice
 from typing import Any
 
@@ -31,7 +32,7 @@ class SharedValues:
 
     def __init__(self, limit: int = DEFAULT_LIMIT) -> None:
         self.limit = limit
-        self._values: dict[str, Any] = {}
+        self._values: dict[bytes, Any] = {}
 
     def __len__(self) -> int:
         return len(self._values)
@@ -39,7 +40,10 @@ class SharedValues:
     def share(self, value: Any) -> Any:
         """The instance held for values equal to `value` (`value` itself the first time; the
         caller must then treat it as read-only like any stored part)."""
-        key = repr(value)
+        try:
+            key = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return value
         found = self._values.get(key)
         if found is not None:
             return found
@@ -51,9 +55,10 @@ class SharedValues:
 
     def share_pod(self, pod: JSON, *, spec: bool) -> None:
         """Replace a pod's template-given parts (labels, ownerReferences, and with `spec` each
-        dict or list in its spec) and its status's per-instant parts (conditions, container
-        states, host IPs) by their shared instances. `pod` must be a dict the caller hands to
-        the store (its own top levels are changed in place)."""
+        dict or list in its spec, then the spec itself: pods of one template on one node have
+        equal specs) and its status's per-instant parts (conditions, container states, host
+        IPs) by their shared instances. `pod` must be a dict the caller hands to the store (its
+        own top levels are changed in place; its spec too when `spec` is set)."""
         meta = pod.get("metadata")
         if type(meta) is dict:
             for key in ("labels", "ownerReferences"):
@@ -65,9 +70,17 @@ class SharedValues:
             for key, value in pod_spec.items():
                 if type(value) in _CONTAINERS and value:
                     pod_spec[key] = self.share(value)
+            pod["spec"] = self.share(pod_spec)
         status = pod.get("status")
         if type(status) is dict:
             self.share_pod_status(status)
+
+    def share_pod_spec(self, pod: JSON) -> None:
+        """Replace a pod's whole spec by its shared instance (for a spec whose parts are shared
+        already, such as the scheduler's binding `dict(spec, nodeName=…)`)."""
+        pod_spec = pod.get("spec")
+        if type(pod_spec) is dict:
+            pod["spec"] = self.share(pod_spec)
 
     def share_pod_status(self, status: JSON) -> None:
         """Share the per-instant parts of a pod status the caller hands to the store."""
