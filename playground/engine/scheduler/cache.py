@@ -14,7 +14,8 @@ The search is the same as `framework.schedule`'s (round robin from `start_index`
 `percentageOfNodesToScore` worth of feasible nodes), the totals are the same integers in the
 same order, and the tie-break draws from `rng` exactly as `framework.pick_best` does, so a
 cached attempt gives the same node, the same `rng` state and the same explanation as an
-uncached one. Pods with a nominated node and pods no node fits take the uncached path.
+uncached one. Pods with a nominated node, pods no node fits and the first pod of a shape take
+the uncached path.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ from playground.engine.scheduler.spread import (
 )
 
 SHAPES_KEPT = 64
-"""Pod shapes remembered at once (least recently used first out)."""
+"""Pod shapes cached at once (least recently used first out)."""
+SHAPES_SEEN = 4096
+"""Shapes remembered as seen once; a shape is cached from its second pod on."""
 
 _Parts = tuple[int | None, str | None, tuple[int | None, ...], int, int]
 """A node's few-valued score inputs for a shape: (matching pods if the node has a hostname
@@ -224,6 +227,7 @@ class SchedulingCache:
         self._anti: set[int] = set()
         self._affinity: set[int] = set()
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
+        self._seen: dict[tuple[Any, ...], None] = {}
 
     # -- keeping up with the nodes ----------------------------------------------------------
     def _reset(self, nodes: Sequence[NodeInfo]) -> None:
@@ -269,10 +273,17 @@ class SchedulingCache:
             shape.dirty.update(positions)
 
     def _shape(self, info: PodInfo, defaults: tuple[SpreadConstraint, ...],
-               nodes: Sequence[NodeInfo]) -> _Shape:
+               nodes: Sequence[NodeInfo]) -> _Shape | None:
+        """The shape's cache; None the first time a shape is seen (a DaemonSet's pod, pinned
+        to its node, is the only one of its shape: caching it would cost more than it saves)."""
         key = shape_key(info, defaults)
         shape = self._shapes.pop(key, None)
         if shape is None:
+            if key not in self._seen:
+                if len(self._seen) >= SHAPES_SEEN:
+                    self._seen.clear()
+                self._seen[key] = None
+                return None
             if len(self._shapes) >= SHAPES_KEPT:
                 del self._shapes[next(iter(self._shapes))]
             shape = _Shape(info, defaults, nodes)
@@ -303,6 +314,8 @@ class SchedulingCache:
         defaults = () if info.spread_constraints else \
             default_constraints(info, default_spread_selector)
         shape = self._shape(info, defaults, nodes)
+        if shape is None:
+            return uncached()
 
         global_filters: list[Filter] = []
         if any(c.hard for c in info.spread_constraints):
