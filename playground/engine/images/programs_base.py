@@ -126,9 +126,19 @@ def moment(inv: Invocation) -> datetime:
     return datetime.fromtimestamp(inv.ctx.now(), tz=UTC)
 
 
+_GO_LOG_TIME: list[tuple[float, str]] = [(-1.0, "")]
+
+
 def go_log_time(inv: Invocation) -> str:
-    """Go's `log` prefix `2006/01/02 15:04:05`."""
-    return moment(inv).strftime("%Y/%m/%d %H:%M:%S")
+    """Go's `log` prefix `2006/01/02 15:04:05` (the last one is remembered: a Deployment's
+    pods start at the same instants)."""
+    now = inv.ctx.now()
+    last = _GO_LOG_TIME[0]
+    if last[0] == now:
+        return last[1]
+    text = datetime.fromtimestamp(now, tz=UTC).strftime("%Y/%m/%d %H:%M:%S")
+    _GO_LOG_TIME[0] = (now, text)
+    return text
 
 
 def klog(inv: Invocation, text: str, source: str = "log.go:195", level: str = "I") -> str:

@@ -114,8 +114,7 @@ def _nginx(ctx: Context) -> dict[str, Program]:
         args = inv.argv[1:]
         if args and args[0] in ("nginx", "nginx-debug") and not inv.env.get(
                 "NGINX_ENTRYPOINT_QUIET_LOGS"):
-            for line in _entrypoint_lines(inv, v):
-                inv.out(line + "\n")
+            inv.out("".join(line + "\n" for line in _entrypoint_lines(inv, v)))
         if not args:
             return 0
         status = yield from inv.shell.exec_argv(args, inv.fds, {})
@@ -156,14 +155,13 @@ def _nginx(ctx: Context) -> dict[str, Program]:
                     yield Sleep(0.5)
             if notices:
                 t = _err_time(inv)
-                for line in (
+                inv.err("".join(f"{t} [notice] 1#1: {line}\n" for line in (
                     'using the "epoll" event method',
                     f"nginx/{version}",
                     f"built by {_built_by(v, alpine)}", "OS: Linux 6.8.0-51-generic",
                     "getrlimit(RLIMIT_NOFILE): 65536:65536", "start worker processes",
                     *(f"start worker process {pid}" for pid in worker_pids),
-                ):
-                    inv.err(f"{t} [notice] 1#1: {line}\n")
+                )))
             ctx.host.set_usage(image.cpu_millis, image.memory_bytes)
             while True:
                 got = yield from wait(ctx.signals)

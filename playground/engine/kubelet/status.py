@@ -129,10 +129,8 @@ def pod_status(pod: Obj, rt: PodRuntime, node_ip: str, image_names: dict[str, st
     scheduled = previous.get("PodScheduled")
     if scheduled is not None:
         conditions.append(scheduled)
-    # kubectl describe shows them in this order
-    order = ["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady",
-             "PodScheduled"]
-    conditions.sort(key=lambda c: order.index(c["type"]) if c["type"] in order else 99)
+    # built in the order kubectl describe shows them: PodReadyToStartContainers,
+    # Initialized, Ready, ContainersReady, PodScheduled
     status: dict[str, Any] = {
         "conditions": conditions,
         "containerStatuses": main_statuses,
