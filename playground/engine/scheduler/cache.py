@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import add
 from typing import Any
@@ -60,6 +60,12 @@ label, zone value, image sizes, untolerated PreferNoSchedule taints, preferred n
 weight)."""
 
 
+_Statics = tuple[int, bool, str | None, tuple[int | None, ...], int, int, bool]
+"""A node's node-object-only inputs for a shape: (node_generation they were read at, has a
+hostname label, zone value, image sizes, untolerated PreferNoSchedule taints, preferred node
+affinity weight, counted in zone totals)."""
+
+
 def shape_key(info: PodInfo, defaults: tuple[SpreadConstraint, ...]) -> tuple[Any, ...]:
     """Everything in a pod that a per-node verdict or score input can depend on."""
     spec = info.pod.get("spec") or {}
@@ -94,7 +100,10 @@ class _Shape:
         "info",
         "least",
         "memo_key",
+        "no_images",
         "rejected",
+        "stale",
+        "statics",
         "taint_tolerations",
         "verdicts",
         "zone_totals",
@@ -117,6 +126,8 @@ class _Shape:
         unique = list(dict.fromkeys(self.images))
         self.holder_index = [(image, self.images.index(image)) for image in unique]
         self.holders = dict.fromkeys(unique, 0)
+        self.no_images: tuple[None, ...] = (None,) * len(self.images)
+        self.statics: list[_Statics | None] = [None] * count
         self.verdicts: list[f.Rejection | None] = [None] * count
         self.rejected: list[int] = []
         self.least = [0] * count
@@ -128,11 +139,14 @@ class _Shape:
         self.contrib: list[tuple[str, int] | None] = [None] * count
         self.zone_totals: dict[str, int] = {}
         self.dirty: set[int] = set()
+        self.stale: set[int] = set()
+        """Nodes whose `refresh_fit` is due: done when a search reaches them."""
         for position, node in enumerate(nodes):
+            self.refresh_fit(position, node)
             self.refresh(position, node)
 
-    def refresh(self, position: int, node: NodeInfo) -> None:
-        """Recompute one node's verdict and score inputs."""
+    def refresh_fit(self, position: int, node: NodeInfo) -> None:
+        """Recompute one node's filter verdict and resource scores."""
         info = self.info
         verdict = None
         for check in self.filters:
@@ -140,33 +154,36 @@ class _Shape:
             if verdict is not None:
                 break
         was = self.verdicts[position]
-        if verdict is None and was is not None:
-            del self.rejected[bisect_left(self.rejected, position)]
-        elif verdict is not None and was is None:
-            insort(self.rejected, position)
-        self.verdicts[position] = verdict
+        if verdict is not was:
+            if verdict is None:
+                del self.rejected[bisect_left(self.rejected, position)]
+            elif was is None:
+                insort(self.rejected, position)
+            self.verdicts[position] = verdict
 
-        least = s.least_allocated_scores(info, (node,))[0]
-        balanced = (s.balanced_allocation_scores(info, (node,)) or (0,))[0] \
-            if self.balanced_active else 0
+        least = s.least_allocated_score(info, node)
+        balanced = s.balanced_allocation_score(info, node) if self.balanced_active else 0
         self.least[position] = least
         self.balanced[position] = balanced
         self.base[position] = least + balanced
 
-        labels = node.labels
+    def refresh(self, position: int, node: NodeInfo) -> None:
+        """Recompute one node's contribution to the cluster-wide sums (zone totals, image
+        holders) and its few-valued score inputs; `refresh_fit` does the rest."""
+        info = self.info
+        statics = self.statics[position]
+        if statics is None or statics[0] != node.node_generation:
+            statics = self.statics[position] = self._statics(node)
+        _, has_host, zone, sizes, taints, preferred, included = statics
         host: int | None = None
-        zone: str | None = None
         contrib: tuple[str, int] | None = None
         if self.defaults:
             matching = node.selector_counts.get(self.memo_key)
             if matching is None:
                 matching = node.count_matching(info.namespace, self.defaults[0].selector)
-            if labels.get(HOSTNAME_LABEL) is not None:
+            if has_host:
                 host = matching
-            zone_constraint = self.defaults[1]
-            zone = labels.get(zone_constraint.topology_key)
-            if zone is not None and matching and (
-                    not self.check_inclusion or _included(zone_constraint, info, node)):
+            if zone is not None and matching and included:
                 contrib = (zone, matching)
         old_contrib = self.contrib[position]
         if old_contrib != contrib:
@@ -177,6 +194,33 @@ class _Shape:
                 totals[contrib[0]] = totals.get(contrib[0], 0) + contrib[1]
             self.contrib[position] = contrib
 
+        parts: _Parts = (host, zone, sizes, taints, preferred)
+        code = self.code_ids.get(parts)
+        if code is None:
+            code = self.code_ids[parts] = len(self.code_parts)
+            self.code_parts.append(parts)
+        old_code = self.codes[position]
+        if old_code != code:
+            if self.holders:
+                old_sizes = self.code_parts[old_code][2] if old_code >= 0 else None
+                if old_sizes is not sizes:
+                    for image, index in self.holder_index:
+                        if old_sizes is not None and old_sizes[index] is not None:
+                            self.holders[image] -= 1
+                        if sizes[index] is not None:
+                            self.holders[image] += 1
+            self.codes[position] = code
+
+    def _statics(self, node: NodeInfo) -> _Statics:
+        """What depends on the node object alone (labels, taints, images), for this shape."""
+        info = self.info
+        labels = node.labels
+        zone: str | None = None
+        included = True
+        if self.defaults:
+            zone_constraint = self.defaults[1]
+            zone = labels.get(zone_constraint.topology_key)
+            included = not self.check_inclusion or _included(zone_constraint, info, node)
         taints = 0
         for key, value, effect in node.prefer_no_schedule_taints:
             if not s._tolerated(self.taint_tolerations, key, value, effect):
@@ -187,29 +231,26 @@ class _Shape:
                             if term.matches(labels, node.name))
         sizes: tuple[int | None, ...] = tuple(
             s._node_image_size(node, image) for image in self.images) if node.images else \
-            (None,) * len(self.images)
-        parts: _Parts = (host, zone, sizes, taints, preferred)
-        code = self.code_ids.get(parts)
-        if code is None:
-            code = self.code_ids[parts] = len(self.code_parts)
-            self.code_parts.append(parts)
-        old_code = self.codes[position]
-        if old_code != code:
-            if self.holders:
-                old_sizes = self.code_parts[old_code][2] if old_code >= 0 else None
-                for image, index in self.holder_index:
-                    if old_sizes is not None and old_sizes[index] is not None:
-                        self.holders[image] -= 1
-                    if sizes[index] is not None:
-                        self.holders[image] += 1
-            self.codes[position] = code
+            self.no_images
+        return (node.node_generation, labels.get(HOSTNAME_LABEL) is not None, zone, sizes,
+                taints, preferred, included)
 
     def catch_up(self, nodes: Sequence[NodeInfo]) -> None:
-        """Recompute the nodes that changed since this shape was last used."""
+        """Recompute the sums over the nodes that changed since this shape was last used, and
+        mark their verdicts stale."""
         if self.dirty:
             for position in self.dirty:
                 self.refresh(position, nodes[position])
+            self.stale |= self.dirty
             self.dirty.clear()
+
+    def freshen(self, positions: Iterable[int], nodes: Sequence[NodeInfo]) -> bool:
+        """Bring the stale ones among `positions` up to date; True if there were any."""
+        found = [p for p in positions if p in self.stale]
+        for position in found:
+            self.refresh_fit(position, nodes[position])
+            self.stale.discard(position)
+        return bool(found)
 
 
 class SchedulingCache:
@@ -336,11 +377,19 @@ class SchedulingCache:
         names = self._names
         contiguous = False
         if global_filters:
+            shape.freshen(list(shape.stale), nodes)
             examined_count, feasible, rejected = _search(
                 shape.verdicts, global_filters, info, nodes, start, wanted)
         else:
-            examined_count, feasible, rejected = _search_cached(shape.rejected, shape.verdicts,
-                                                                start, wanted, total)
+            while True:
+                examined_count, feasible, rejected = _search_cached(
+                    shape.rejected, shape.verdicts, start, wanted, total)
+                if not shape.stale:
+                    break
+                end = start + examined_count
+                if not shape.freshen([p for p in shape.stale if start <= p < end
+                                      or p < end - total], nodes):
+                    break
             contiguous = not rejected
         if not feasible:
             return uncached()

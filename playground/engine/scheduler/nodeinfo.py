@@ -46,6 +46,7 @@ class NodeInfo:
         "labels",
         "name",
         "node",
+        "node_generation",
         "non_zero_cpu",
         "non_zero_memory",
         "pods",
@@ -73,6 +74,9 @@ class NodeInfo:
         self.pods_with_affinity: dict[str, PodInfo] = {}
         self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
         self.generation = 0
+        self.node_generation = 0
+        """Bumped by `set_node` only: what depends on the node object alone is still valid
+        while it stays the same."""
         self.selector_counts: dict[str, int] = {}
         """Memo of `count_matching`, by `selector_key`; read directly on hot paths."""
         self._selectors: dict[str, tuple[str, LabelSelector]] = {}
@@ -106,6 +110,7 @@ class NodeInfo:
         for image in status.get("images") or ():
             for name in image.get("names") or ():
                 self.images[name] = int(image.get("sizeBytes") or 0)
+        self.node_generation += 1
         self.generation += 1
         for changed in self.watchers:
             changed.add(self)

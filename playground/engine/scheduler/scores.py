@@ -78,43 +78,44 @@ def node_affinity_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> list[int
     return default_normalize(raw, reverse=False)
 
 
+def least_allocated_score(pod: PodInfo, node: NodeInfo) -> int:
+    """NodeResourcesFit LeastAllocated for one node: cpu and memory (weight 1 each), with the
+    non-zero requests."""
+    cpu = node.allocatable_cpu
+    memory = node.allocatable_memory
+    wanted_cpu = node.non_zero_cpu + pod.non_zero_cpu
+    wanted_memory = node.non_zero_memory + pod.non_zero_memory
+    total = 0
+    if cpu and wanted_cpu <= cpu:
+        total += (cpu - wanted_cpu) * MAX_NODE_SCORE // cpu
+    if memory and wanted_memory <= memory:
+        total += (memory - wanted_memory) * MAX_NODE_SCORE // memory
+    return total // 2
+
+
 def least_allocated_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> list[int]:
     """NodeResourcesFit LeastAllocated over cpu and memory (weight 1 each), non-zero requests."""
-    scores = []
-    pod_cpu = pod.non_zero_cpu
-    pod_memory = pod.non_zero_memory
-    for node in feasible:
-        cpu = node.allocatable_cpu
-        memory = node.allocatable_memory
-        wanted_cpu = node.non_zero_cpu + pod_cpu
-        wanted_memory = node.non_zero_memory + pod_memory
-        total = 0
-        if cpu and wanted_cpu <= cpu:
-            total += (cpu - wanted_cpu) * MAX_NODE_SCORE // cpu
-        if memory and wanted_memory <= memory:
-            total += (memory - wanted_memory) * MAX_NODE_SCORE // memory
-        scores.append(total // 2)
-    return scores
+    return [least_allocated_score(pod, node) for node in feasible]
+
+
+def balanced_allocation_score(pod: PodInfo, node: NodeInfo) -> int:
+    """1 − the spread of the node's cpu and memory utilisation fractions with the pod."""
+    cpu = node.allocatable_cpu
+    memory = node.allocatable_memory
+    if cpu and memory:
+        cpu_fraction = min((node.requested_cpu + pod.cpu) / cpu, 1.0)
+        memory_fraction = min((node.requested_memory + pod.memory) / memory, 1.0)
+        deviation = abs(cpu_fraction - memory_fraction) / 2
+    else:
+        deviation = 0.0
+    return int((1 - deviation) * MAX_NODE_SCORE)
 
 
 def balanced_allocation_scores(pod: PodInfo, feasible: Sequence[NodeInfo]) -> list[int] | None:
     """1 − the spread of cpu and memory utilisation fractions; skipped for request-less pods."""
     if pod.cpu == 0 and pod.memory == 0:
         return None
-    scores = []
-    pod_cpu = pod.cpu
-    pod_memory = pod.memory
-    for node in feasible:
-        cpu = node.allocatable_cpu
-        memory = node.allocatable_memory
-        if cpu and memory:
-            cpu_fraction = min((node.requested_cpu + pod_cpu) / cpu, 1.0)
-            memory_fraction = min((node.requested_memory + pod_memory) / memory, 1.0)
-            deviation = abs(cpu_fraction - memory_fraction) / 2
-        else:
-            deviation = 0.0
-        scores.append(int((1 - deviation) * MAX_NODE_SCORE))
-    return scores
+    return [balanced_allocation_score(pod, node) for node in feasible]
 
 
 def normalized_image_name(image: str) -> str:
