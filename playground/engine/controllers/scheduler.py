@@ -2,7 +2,9 @@
 
 It keeps one `NodeInfo` per node (what is requested there, host ports, labels, taints), updated
 incrementally from pod and node watch events, and runs the pure decision library in
-`engine.scheduler` for each pending pod. A bound pod gets `spec.nodeName`, the PodScheduled
+`engine.scheduler` for each pending pod, with a `SchedulingCache` so the pods of a replicated
+workload re-examine only the nodes that changed since the previous one (the node list handed
+to it is rebuilt only when nodes come or go). A bound pod gets `spec.nodeName`, the PodScheduled
 condition and a `Scheduled` event; a pod nothing fits gets PodScheduled=False/Unschedulable and
 a `FailedScheduling` warning with the real message. Unschedulable pods are retried when
 something that could help happens (a node appears or changes, a pod goes away) and at least
