@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import shlex
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from playground.engine.cluster import Cluster, ClusterConfig
+from playground.engine.kubelet.runtime import ContainerRuntime
+from playground.engine.kubelet.status import container_status
 from playground.engine.kubelet.workload import Workload
 from playground.kubectl.main import run
 
@@ -100,3 +104,24 @@ def test_parking_drops_the_process_and_a_signal_revives_it() -> None:
     lines = [text for _, _, text in work.cr.logs]
     assert any("signal 3 (SIGQUIT) received, shutting down" in line for line in lines)
     assert lines[-1].endswith("[notice] 1#1: exit")
+
+
+@given(st.sampled_from(["waiting", "running", "terminated"]), st.booleans(), st.booleans(),
+       st.booleans(), st.booleans(), st.booleans())
+def test_container_status_keys_come_sorted(state: str, has_id: bool, had_previous: bool,
+                                           message: bool, resources: bool,
+                                           mounts: bool) -> None:
+    cr = ContainerRuntime("c", state=state, container_id="containerd://1" if has_id else "",
+                          message="m" if message else "", started_at=1.0, finished_at=2.0,
+                          last_terminated={"containerID": "containerd://0", "exitCode": 1}
+                          if had_previous else None)
+    spec: dict[str, object] = {"name": "c"}
+    if resources:
+        spec["resources"] = {"limits": {"cpu": "1"}}
+    if mounts:
+        spec["volumeMounts"] = [{"name": "v", "mountPath": "/v", "readOnly": True}]
+    status = container_status(spec, cr, "nginx", lambda t: f"t{t}")
+    assert list(status) == sorted(status)
+    assert ("containerID" in status) == ((has_id and state != "waiting") or had_previous)
+    assert status["lastState"] == ({"terminated": cr.last_terminated} if had_previous else {})
+    assert ("resources" in status) == resources and ("volumeMounts" in status) == mounts

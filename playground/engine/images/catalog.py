@@ -360,6 +360,8 @@ class Catalog:
         self._repos: dict[str, _Repository] = {}
         for repo in repositories:
             self._repos[repo.name] = repo
+        self._pulled: dict[str, Image] = {}
+        """Successful pulls by reference as written (forgotten when the catalog changes)."""
 
     @classmethod
     def builtin(cls) -> Catalog:
@@ -370,6 +372,7 @@ class Catalog:
         """Add (or replace) one repository described with the catalog schema."""
         repo = build_repository(copy.deepcopy(dict(entry)))
         self._repos[repo.name] = repo
+        self._pulled.clear()
 
     def add_image(self, image: Image) -> None:
         """Add one built image (a Dockerfile build) as a tag of its repository."""
@@ -381,6 +384,7 @@ class Catalog:
             repo = _Repository(repo.name, repo.description, dict(repo.images))
             self._repos[repo.name] = repo
         repo.images[image.tag] = image
+        self._pulled.clear()
 
     def repositories(self) -> list[str]:
         """Every repository name, sorted."""
@@ -404,6 +408,9 @@ class Catalog:
 
         Raises `InvalidImageName` for a malformed reference and `ImagePullError` (with the
         kubelet's `Failed to pull image …` text) for one the registry does not have."""
+        known = self._pulled.get(image)
+        if known is not None:
+            return known
         ref = parse_reference(image)
         repo = self._repos.get(ref.repository)
         if repo is not None:
@@ -411,9 +418,11 @@ class Catalog:
                 # With both a tag and a digest, containerd resolves by digest alone.
                 for found in repo.images.values():
                     if found.digest == ref.digest:
+                        self._pulled[image] = found
                         return found
             elif ref.tag in repo.images:
-                return repo.images[str(ref.tag)]
+                found = self._pulled[image] = repo.images[str(ref.tag)]
+                return found
         raise ImagePullError(image, _pull_failure(image, ref, repo is not None))
 
 

@@ -36,25 +36,29 @@ def container_status(spec: dict[str, Any], rt: ContainerRuntime, image_name: str
         if rt.message:
             waiting["message"] = rt.message
         state = {"waiting": waiting}
-    status: dict[str, Any] = {"image": image_name, "imageID": rt.image_id,
-                              "lastState": {}, "name": rt.name, "ready": rt.ready,
-                              "restartCount": rt.restart_count, "started": rt.started,
-                              "state": state}
+    # keys in sorted order, as the API server's JSON has them
+    status: dict[str, Any] = {}
     if rt.container_id and rt.state != "waiting":
         status["containerID"] = rt.container_id
     elif rt.last_terminated:
         status["containerID"] = rt.last_terminated.get("containerID", "")
-    if rt.last_terminated:
-        status["lastState"] = {"terminated": rt.last_terminated}
+    status["image"] = image_name
+    status["imageID"] = rt.image_id
+    status["lastState"] = {"terminated": rt.last_terminated} if rt.last_terminated else {}
+    status["name"] = rt.name
+    status["ready"] = rt.ready
+    resources = spec.get("resources") or {}
+    if resources:
+        status["resources"] = resources
+    status["restartCount"] = rt.restart_count
+    status["started"] = rt.started
+    status["state"] = state
     mounts = [{"mountPath": m.get("mountPath", ""), "name": m.get("name", ""),
                **({"readOnly": True} if m.get("readOnly") else {})}
               for m in spec.get("volumeMounts") or ()]
     if mounts:
         status["volumeMounts"] = mounts
-    resources = spec.get("resources") or {}
-    if resources:
-        status["resources"] = resources
-    return dict(sorted(status.items()))
+    return status
 
 
 def pod_phase(pod: Obj, rt: PodRuntime) -> str:
