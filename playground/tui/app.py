@@ -97,6 +97,7 @@ class PlaygroundApp(App[None]):
         self.bridge.target = self
         if runner is not None:
             self.bridge.run_until = paced_by(runner)
+            self.bridge.next_outside = runner.next_event_at
         self.main = MainScreen()
         self.switch_screen(self.main)
         self._frame_timer = self.set_interval(self.frame_seconds, self.bridge.frame,

@@ -59,6 +59,9 @@ class EngineBridge:
         self.run_until: Callable[[float], None] = cluster.run_until
         """How virtual time moves: the cluster's own, or a running scenario's (which fires step
         events at their instants on the way)."""
+        self.next_outside: Callable[[], float | None] = lambda: None
+        """The next instant something outside the engine's clock is due (a running scenario's
+        step event); `step` stops there too."""
         self._pending: dict[str, dict[ChangeKey, Obj | None]] = {}
         self._anchor_wall = wall()
         self._anchor_virtual = cluster.now
@@ -107,10 +110,16 @@ class EngineBridge:
         self._reanchor()
         self.speed_index = max(self.speed_index - 1, 0)
 
+    def next_due(self) -> float | None:
+        """The next instant anything is due: an engine timer or a scenario's step event."""
+        due = [t for t in (self.cluster.clock.peek(), self.next_outside()) if t is not None]
+        return max(min(due), self.cluster.now) if due else None
+
     def step(self) -> float | None:
-        """Run to the next engine event (while paused); returns its time, or None if idle."""
+        """Run to the next engine event or scenario step event (while paused); returns its
+        time, or None if nothing is due."""
         self.cluster.settle()
-        when = self.cluster.clock.peek()
+        when = self.next_due()
         if when is not None:
             self.run_until(when)
         self._reanchor()

@@ -285,3 +285,22 @@ def test_tutorial_snapshot(snap_compare: Any) -> None:
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+async def test_step_key_stops_at_a_pending_step_event(tmp_path: Path) -> None:
+    (tmp_path / "scenario.yaml").write_text(SCENARIO_WITH_EVENT)
+    runner = ScenarioRunner.start(load_scenario(tmp_path), epoch=FIXED_EPOCH)
+    runner.cluster.settle()
+    due = runner.next_event_at()
+    assert due is not None
+    app = scenario_app(runner)
+    async with app.run_test(size=WIDE) as pilot:
+        await panel_of(pilot)
+        for _ in range(100):
+            await pilot.press("full_stop")
+            assert app.cluster.now <= due, "the step jumped over the scenario's event"
+            if app.cluster.store.get("namespaces", "", "visitor") is not None:
+                break
+        assert app.cluster.store.get("namespaces", "", "visitor") is not None
+        assert app.cluster.now == due
+        assert app.bridge.paused

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Tab, Tabs
 
@@ -92,18 +92,20 @@ class MainScreen(Screen[None]):
         Binding("escape", "escape", "Back", id="main.escape", show=False),
     ]
 
-    namespace: reactive[str] = reactive("default", init=False)
+    namespace: var[str] = var("default", init=False)
     """The namespace the panes show and commands default to."""
-    selected: reactive[ObjectRef | None] = reactive(None, init=False)
+    selected: var[ObjectRef | None] = var(None, init=False)
     """The object under the cursor of the last pane used."""
-    active_pane: reactive[str] = reactive("pods", init=False)
+    active_pane: var[str] = var("pods", init=False)
     """The pane shown when the screen is narrow (tabs)."""
-    narrow: reactive[bool] = reactive(False)
+    narrow: var[bool] = var(False)
     """Below about 120×36: panes become tabs."""
 
     def __init__(self) -> None:
         super().__init__(id="main")
         self.filter_target: ResourceTable | None = None
+        self._shown_second: int | None = None
+        self._tables: list[ResourceTable] = []
 
     @property
     def playground(self) -> PlaygroundApp:
@@ -149,6 +151,7 @@ class MainScreen(Screen[None]):
         self.query_one("#command-output").display = False
         self.query_one("#filter").display = False
         self.query_one("#command").display = False
+        self._tables = list(self.query(ResourceTable))
         self.load()
         self.query_one(PodsTable).focus()
         self.update_header()
@@ -225,7 +228,7 @@ class MainScreen(Screen[None]):
         cluster = self.playground.cluster
         now = cluster.clock.datetime()
         changes = message.changes
-        for table in self.query(ResourceTable):
+        for table in self._tables:
             if table.resource in changes:
                 table.apply_changes(changes[table.resource], now)
         if "pods" in changes or "endpointslices.discovery.k8s.io" in changes:
@@ -238,10 +241,15 @@ class MainScreen(Screen[None]):
         self.tutorial_changed()
 
     def on_time_advanced(self, message: TimeAdvanced) -> None:
-        now = self.playground.cluster.clock.datetime()
-        for table in self.query(ResourceTable):
-            table.refresh_ages(now)
-        self.update_header()
+        # AGE cells and the header clock show whole seconds: between two of them a frame
+        # has nothing to redraw
+        second = int(message.now)
+        if second != self._shown_second:
+            self._shown_second = second
+            now = self.playground.cluster.clock.datetime()
+            for table in self._tables:
+                table.refresh_ages(now)
+            self.update_header()
         self.tutorial_changed()
 
     def tutorial_changed(self) -> None:

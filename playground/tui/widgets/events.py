@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import var
 
 from playground.tui.messages import ChangeKey
 from playground.tui.model import EVENT_COLUMNS, event_cells, event_last_seen
@@ -34,7 +34,7 @@ class EventsTable(ResourceTable):
         Binding("t", "toggle_tail", "Tail", id="events.tail"),
     ]
 
-    tailing: reactive[bool] = reactive(False, init=False)
+    tailing: var[bool] = var(False, init=False)
     """False: newest first. True: oldest first, following the end."""
 
     def cells_for(self, obj: Obj, now: datetime) -> list[str]:

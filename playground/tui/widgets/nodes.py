@@ -4,7 +4,9 @@ A card shows name, role, zone and Ready/NotReady/SchedulingDisabled (and when it
 stopped on purpose), CPU and memory requested vs allocatable as bars, and one coloured mark per
 pod bound to it. Only cards whose node or pods changed are redrawn, and from what the pane
 keeps per node (each pod's status and requests, updated from the batches of changed pods), so a
-redraw never walks the store's pods.
+redraw never walks the store's pods. A card whose summary did not change is not touched, and a
+card is always four lines high (bars and marks fit its width), so a redraw is a repaint of that
+card, never a layout of the screen.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.reactive import reactive
-from textual.widgets import Static
+from textual.reactive import reactive, var
+from textual.widget import Widget
 
 from playground.engine.api.quantity import format_bytes, format_millis
 from playground.engine.cluster import Cluster
@@ -55,30 +57,51 @@ def pod_mark(status: str) -> Text:
     return Text(glyph, style=STYLE_COLOURS[style] or "dim")
 
 
-def render_card(summary: NodeSummary) -> Group:
-    """The body of a node card."""
+def render_card(summary: NodeSummary, width: int = 0) -> Group:
+    """The body of a node card: four lines, each fitted to `width` cells when it is given
+    (bars and the row of pod marks shrink; text that still does not fit ends in "…")."""
     head = Text(f"{summary.roles} · {summary.zone} · ")
     head.append(summary.status, style=STYLE_COLOURS[status_style(summary.status)])
     if summary.kubelet_stopped:
         head.append(" · kubelet stopped", style="bold red")
+    cpu_text = f" {format_millis(summary.cpu_requested)}/{format_millis(summary.cpu_allocatable)}"
+    mem_text = (f" {format_bytes(summary.memory_requested)}/"
+                f"{format_bytes(summary.memory_allocatable)}")
+    bar_width = BAR_WIDTH
+    if width:  # "cpu " + bar + " 100%" + the amounts (room kept for larger requests, so
+        # cards of like nodes keep bars of one width)
+        room = max(len(format_millis(summary.cpu_allocatable)),
+                   len(format_bytes(summary.memory_allocatable))) + 8
+        bar_width = max(4, min(BAR_WIDTH, width - 9 - max(room, len(cpu_text), len(mem_text))))
     cpu = Text("cpu ")
-    cpu.append_text(bar(summary.cpu_requested, summary.cpu_allocatable))
-    cpu.append(f" {format_millis(summary.cpu_requested)}/"
-               f"{format_millis(summary.cpu_allocatable)}", style="dim")
+    cpu.append_text(bar(summary.cpu_requested, summary.cpu_allocatable, bar_width))
+    cpu.append(cpu_text, style="dim")
     mem = Text("mem ")
-    mem.append_text(bar(summary.memory_requested, summary.memory_allocatable))
-    mem.append(f" {format_bytes(summary.memory_requested)}/"
-               f"{format_bytes(summary.memory_allocatable)}", style="dim")
-    marks = Text(f"{len(summary.pod_statuses):>3} pods ")
-    for status in summary.pod_statuses[:MARKS_PER_LINE]:
+    mem.append_text(bar(summary.memory_requested, summary.memory_allocatable, bar_width))
+    mem.append(mem_text, style="dim")
+    count = len(summary.pod_statuses)
+    marks = Text(f"{count:>3} pods ")
+    shown = MARKS_PER_LINE
+    if width:
+        shown = max(0, min(shown, width - len(marks.plain)))
+        if count > shown:  # room for " +N" too
+            shown = max(0, min(shown, width - len(marks.plain) - len(f" +{count}")))
+    for status in summary.pod_statuses[:shown]:
         marks.append_text(pod_mark(status))
-    if len(summary.pod_statuses) > MARKS_PER_LINE:
-        marks.append(f" +{len(summary.pod_statuses) - MARKS_PER_LINE}", style="dim")
+    if count > shown:
+        marks.append(f" +{count - shown}", style="dim")
+    for line in (head, cpu, mem, marks):
+        line.no_wrap = True
+        line.overflow = "ellipsis"
     return Group(head, cpu, mem, marks)
 
 
-class NodeCard(Static, can_focus=True):
-    """One node."""
+class NodeCard(Widget, can_focus=True):
+    """One node. Always four lines high, so a redraw repaints the card without a layout."""
+
+    DEFAULT_CSS = """
+    NodeCard { height: auto; }
+    """
 
     highlighted: reactive[bool] = reactive(False)
     """Marked because the selected event or object concerns this node."""
@@ -87,14 +110,34 @@ class NodeCard(Static, can_focus=True):
         super().__init__(id=f"node-{name}", classes="node-card")
         self.node_name = name
         self.border_title = name
+        self.summary: NodeSummary | None = None
+        self.redraws = 0
+        """How many times the card changed (benchmarks and tests count them)."""
+        self._body: Group = Group()
+        self._body_width = 0
+
+    def render(self) -> Group:
+        width = self.content_size.width
+        if self.summary is not None and width != self._body_width:
+            self._body = render_card(self.summary, width)
+            self._body_width = width
+        return self._body
 
     def show(self, summary: NodeSummary) -> None:
-        """Redraw from a summary."""
-        self.update(render_card(summary))
-        self.border_subtitle = summary.status
+        """Redraw from a summary (nothing to do when it says what the card says)."""
+        if summary == self.summary:
+            return
+        first = self.summary is None
+        self.summary = summary
+        self.redraws += 1
+        self._body = render_card(summary, self.content_size.width)
+        self._body_width = self.content_size.width
+        if self.border_subtitle != summary.status:
+            self.border_subtitle = summary.status
         self.set_class(summary.status.startswith("NotReady") or summary.kubelet_stopped,
                        "-not-ready")
         self.set_class("SchedulingDisabled" in summary.status, "-cordoned")
+        self.refresh(layout=first)
 
     def watch_highlighted(self, value: bool) -> None:
         self.set_class(value, "-highlighted")
@@ -114,7 +157,7 @@ class NodesPane(VerticalScroll):
         Binding("up,k", "previous_card", "Previous node", id="nodes.previous", show=False),
     ]
 
-    highlighted: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    highlighted: var[frozenset[str]] = var(frozenset(), init=False)
     """Node names to mark."""
 
     def __init__(self, cluster: Cluster, *, id: str | None = None) -> None:

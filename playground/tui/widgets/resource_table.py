@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 
 from playground.tui.messages import ChangeKey, ObjectSelected
 from playground.tui.model import STYLE_COLOURS, ObjectRef, RowFilter, status_style
@@ -55,9 +55,9 @@ class ResourceTable(VirtualTable):
         Binding("O", "cycle_sort", "Sort", id="table.sort", show=False),
     ]
 
-    namespace: reactive[str] = reactive("default", init=False)
+    namespace: var[str] = var("default", init=False)
     """The namespace whose objects the table shows."""
-    row_filter: reactive[RowFilter] = reactive(RowFilter(), init=False)
+    row_filter: var[RowFilter] = var(RowFilter(), init=False)
     """The `/` filter: text or `-l selector`."""
     highlighted: reactive[frozenset[str]] = reactive(frozenset(), init=False)
     """Row keys to mark (pods behind the selected Service, an event's object)."""

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -80,7 +80,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     columns_shown: ClassVar[tuple[str, ...]] = ()
 
-    cursor_row: reactive[int] = reactive(0, init=False, always_update=True)
+    cursor_row: var[int] = var(0, init=False, always_update=True)
     """The row under the cursor (an index into the shown order)."""
 
     class HeaderSelected(Message):
@@ -159,8 +159,10 @@ class VirtualTable(ScrollView, can_focus=True):
         elif row >= top + self.visible_rows:
             self.scroll_to(y=row - self.visible_rows + 1, animate=False, immediate=True)
 
-    def watch_cursor_row(self) -> None:
-        self.refresh()
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        # only the two rows whose look changed are drawn again (a scroll redraws the rest)
+        self.refresh_line(old + 1)
+        self.refresh_line(new + 1)
         self.cursor_moved()
 
     def action_cursor_up(self) -> None:
