@@ -585,10 +585,27 @@ def kubernetes_env(kubelet: Kubelet) -> dict[str, str]:
     if svc is None:
         return {}
     spec = svc.get("spec") or {}
-    return _link_vars("KUBERNETES", spec.get("clusterIP", ""), spec.get("ports") or [])
+    return dict(_link_vars("KUBERNETES", spec.get("clusterIP", ""), spec.get("ports") or []))
+
+
+_LINK_VARS: dict[tuple[Any, ...], dict[str, str]] = {}
+_LINK_VARS_LIMIT = 1024
 
 
 def _link_vars(base: str, ip: str, ports: list[dict[str, Any]]) -> dict[str, str]:
+    """The variables of one Service (remembered: every container of a namespace gets the
+    same ones; callers only read the dict)."""
+    key = (base, ip, tuple((p.get("name"), p.get("port", ""), p.get("protocol", "TCP"))
+                           for p in ports))
+    known = _LINK_VARS.get(key)
+    if known is None:
+        if len(_LINK_VARS) >= _LINK_VARS_LIMIT:
+            _LINK_VARS.clear()
+        known = _LINK_VARS[key] = _make_link_vars(base, ip, ports)
+    return known
+
+
+def _make_link_vars(base: str, ip: str, ports: list[dict[str, Any]]) -> dict[str, str]:
     env: dict[str, str] = {}
     first = ports[0]
     env[f"{base}_SERVICE_HOST"] = ip
