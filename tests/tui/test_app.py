@@ -31,7 +31,7 @@ async def test_panes_show_the_cluster_and_follow_changes() -> None:
         await ready(pilot)
         pods = app.screen.query_one(PodsTable)
         assert pods.row_count == 3
-        assert app.screen.query_one(ServicesTable).cells["default/web"][-1] == "3/3"
+        assert app.screen.query_one(ServicesTable).cells_of("default/web")[-1] == "3/3"
         assert len(app.screen.query_one(NodesPane).cards) == 4
         assert app.screen.query_one(EventsTable).row_count > 0
         await pilot.press("colon")

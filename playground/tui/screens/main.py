@@ -106,6 +106,7 @@ class MainScreen(Screen[None]):
         self.filter_target: ResourceTable | None = None
         self._shown_second: int | None = None
         self._tables: list[ResourceTable] = []
+        self._header: ClusterHeader | None = None
 
     @property
     def playground(self) -> PlaygroundApp:
@@ -152,6 +153,7 @@ class MainScreen(Screen[None]):
         self.query_one("#filter").display = False
         self.query_one("#command").display = False
         self._tables = list(self.query(ResourceTable))
+        self._header = self.query_one(ClusterHeader)
         self.load()
         self.query_one(PodsTable).focus()
         self.update_header()
@@ -261,7 +263,9 @@ class MainScreen(Screen[None]):
         """Time, speed, namespace and counts in the header."""
         app = self.playground
         cluster = app.cluster
-        header = self.query_one(ClusterHeader)
+        header = self._header
+        if header is None or not header.is_attached:
+            return  # not composed yet, or being torn down while a last frame arrives
         header.cluster_name = cluster.config.name
         header.namespace = self.namespace
         header.clock_text = cluster.clock.datetime().strftime("%Y-%m-%d %H:%M:%S UTC")

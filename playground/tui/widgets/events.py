@@ -52,11 +52,11 @@ class EventsTable(ResourceTable):
                         overflow="ellipsis") for i, t in enumerate(out)]
         return out
 
-    def sort_value(self, key: str, cells: list[str]) -> Any:
+    def sort_value(self, key: str) -> Any:
         if self.sort_column == 0:
             obj = self.objects.get(key)
             return (event_last_seen(obj) if obj else "", key)
-        return super().sort_value(key, cells)
+        return super().sort_value(key)
 
     def load(self, objects: Any, now: datetime) -> None:
         recent = sorted((o for o in objects if self.includes(o)), key=event_last_seen)[-LIMIT:]

@@ -21,7 +21,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.events import Click
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
@@ -205,7 +205,17 @@ class VirtualTable(ScrollView, can_focus=True):
         if 0 <= row < self.row_count:
             self.move_cursor(row=row)
 
+    def prepare_rows(self, rows: range) -> None:
+        """Get these rows ready to draw (a subclass formats them and grows `widths`)."""
+
     # -- drawing --------------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        widths = list(self.widths)
+        self.prepare_rows(self.visible_range())
+        if self.widths != widths:  # the rows now on screen need wider columns: all lines
+            self.rows_changed()  # are drawn again with them
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         base = self.rich_style
