@@ -109,6 +109,10 @@ class Node:
     size: int
 
 
+_NO_ENTRIES: dict[str, object] = {}
+"""The own layer of every overlay nothing was written to yet (never changed itself)."""
+
+
 class _LayeredDict(MutableMapping[str, V]):
     """A dict over a `base` it never changes: own entries win, deletions hide base entries.
 
@@ -119,7 +123,7 @@ class _LayeredDict(MutableMapping[str, V]):
 
     def __init__(self, base: Mapping[str, V]) -> None:
         self.base = base
-        self.own: dict[str, V] = {}
+        self.own: dict[str, V] = _NO_ENTRIES  # type: ignore[assignment]
         self.hidden: set[str] | None = None
 
     def __contains__(self, key: object) -> bool:
@@ -139,6 +143,8 @@ class _LayeredDict(MutableMapping[str, V]):
         return self[key] if key in self else default
 
     def __setitem__(self, key: str, value: V) -> None:
+        if self.own is _NO_ENTRIES:
+            self.own = {}
         self.own[key] = value
 
     def __delitem__(self, key: str) -> None:

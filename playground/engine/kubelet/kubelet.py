@@ -75,6 +75,8 @@ class Kubelet(Controller):
         self.dirty: set[str] = set()
         self.listeners: dict[str, dict[tuple[int, str], tuple[str, Any]]] = {}
         self.volumes = PodVolumes(self)
+        self._actors: dict[str, Actor] = {}
+        self._field_paths: dict[tuple[bool, str], str] = {}
         self.network_target: tuple[ContainerRuntime, bool] | None = None
         """The container whose process is being started (and whether it is replayed)."""
         cluster.store.flushers.append(self.flush)
@@ -200,9 +202,15 @@ class Kubelet(Controller):
             self.store.remove_record(RECORD_KIND, key)
         self.dirty.discard(key)
 
+    def _actor(self, node: str) -> Actor:
+        actor = self._actors.get(node)
+        if actor is None:
+            actor = self._actors[node] = Actor("kubelet", node)
+        return actor
+
     def _sync(self, key: str, pod: Obj, rt: PodRuntime) -> None:
         now = self.clock.now
-        actor = Actor("kubelet", rt.node)
+        actor = self._actor(rt.node)
         ctx = _SyncContext(self, key, pod, rt, actor)
         if not rt.sandbox_ready and (rt.mount_retry_at is None or rt.mount_retry_at <= now):
             if self._mount_volumes(ctx, now):
@@ -499,7 +507,7 @@ class Kubelet(Controller):
         status["images"] = images
         updated = dict(node)
         updated["status"] = status
-        self.api.update_status(updated, Actor("kubelet", node_name), reason="image pulled")
+        self.api.update_status(updated, self._actor(node_name), reason="image pulled")
 
     # -- containers -----------------------------------------------------------------------
     def _start_what_can(self, ctx: _SyncContext, at: float) -> None:
@@ -865,7 +873,7 @@ class Kubelet(Controller):
         at = self.clock.now
         if work is not None:
             work.kill(at, exit_code)
-        ctx = _SyncContext(self, key, pod, rt, Actor("kubelet", rt.node))
+        ctx = _SyncContext(self, key, pod, rt, self._actor(rt.node))
         self._container_exited(ctx, cr, exit_code, at, "Error" if exit_code else "Completed")
         self._sync(key, pod, rt)
         return target
@@ -889,7 +897,7 @@ class Kubelet(Controller):
 
     def _revive(self, key: str, pod: Obj, rt: PodRuntime) -> None:
         """Rebuild the processes of a runtime loaded from its record."""
-        ctx = _SyncContext(self, key, pod, rt, Actor("kubelet", rt.node))
+        ctx = _SyncContext(self, key, pod, rt, self._actor(rt.node))
         for cr in rt.containers.values():
             if cr.state != "running":
                 continue
@@ -930,7 +938,12 @@ class _SyncContext:
     def event(self, cr: ContainerRuntime, type_: str, reason: str, message: str,
               at: float) -> None:
         """A kubelet event about one container."""
-        path = f"spec.{'initContainers' if cr.init else 'containers'}{{{cr.name}}}"
+        paths = self.kubelet._field_paths
+        path = paths.get((cr.init, cr.name))
+        if path is None:
+            path = f"spec.{'initContainers' if cr.init else 'containers'}{{{cr.name}}}"
+            if len(paths) < 4096:
+                paths[(cr.init, cr.name)] = path
         pod = self.kubelet.store.get("pods", self.pod["metadata"]["namespace"],
                                      self.pod["metadata"]["name"]) or self.pod
         self.kubelet.recorder.record(pod, type_, reason, message, "kubelet",
