@@ -40,7 +40,7 @@ def make_node(index: int, *, zone: bool = True, taint: str = "", cordoned: bool 
 
 
 def make_pod(serial: int, shape: int, app: int) -> dict[str, Any]:
-    """One pod of shape `shape` (0–11) in workload `app`."""
+    """One pod of shape `shape` (0–13) in workload `app`."""
     name = f"app-{app}"
     labels = {"app": name}
     container: dict[str, Any] = {"name": "c", "image": "nginx:1.25",
@@ -85,6 +85,14 @@ def make_pod(serial: int, shape: int, app: int) -> dict[str, Any]:
                  "values": ["zone-a", "zone-b"]}]}]}}}
     elif shape == 11:
         container["image"] = "redis:7"
+    elif shape in (12, 13):  # a DaemonSet's pod, pinned to its node(s)
+        names = [f"node-{app:03d}"] + ([f"node-{app + 3:03d}"] if shape == 13 else [])
+        spec["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchFields": [
+                {"key": "metadata.name", "operator": "In", "values": names}]}]}}}
+        if app != 1:
+            spec["tolerations"] = [{"operator": "Exists"}]
+        owners = [{"kind": "DaemonSet", "name": name, "uid": name, "controller": True}]
     return {"metadata": {"name": f"{name}-{serial}", "namespace": "default",
                          "uid": f"uid-{serial}", "labels": labels, "ownerReferences": owners},
             "spec": spec}
@@ -123,7 +131,7 @@ def summary(result: Any) -> tuple[Any, ...]:
 
 Op = tuple[str, int, int]
 OPS = st.one_of(
-    st.tuples(st.just("pod"), st.integers(0, 11), st.integers(0, 2)),
+    st.tuples(st.just("pod"), st.integers(0, 13), st.integers(0, 2)),
     st.tuples(st.just("pod"), st.just(0), st.integers(0, 1)),
     st.tuples(st.sampled_from(["add", "remove", "taint", "prefer", "cordon", "uncordon",
                                "image", "delete"]), st.integers(0, 10_000), st.just(0)),
@@ -208,6 +216,8 @@ def test_a_replicated_workload_on_a_big_cluster_decides_the_same() -> None:
     ops: list[Op] = [("pod", 0, 0)] * 150 + [("taint", 3, 0), ("cordon", 40, 0)]
     ops += [("pod", 0, 0)] * 100 + [("delete", 7, 0), ("prefer", 9, 0), ("image", 11, 0)]
     ops += [("pod", 0, 0), ("pod", 1, 0), ("pod", 2, 0)] * 40
+    ops += [("pod", 12, app) for app in range(3)] + [("pod", 13, 1), ("taint", 1, 0),
+                                                     ("pod", 12, 1), ("pod", 12, 2)]
     run_both(300, ops, 7, 0, {"cpu": "16", "pods": "110"})
 
 
@@ -283,7 +293,7 @@ def plain(value: Any) -> Any:
     return (type(value).__name__, tuple((s, plain(getattr(value, s))) for s in slots))
 
 
-@given(shape=st.integers(0, 11), app=st.integers(0, 2))
+@given(shape=st.integers(0, 13), app=st.integers(0, 2))
 def test_a_parse_reused_for_the_bound_pod_equals_a_fresh_parse(shape: int, app: int) -> None:
     from playground.engine.scheduler import PodInfo
 

@@ -253,6 +253,54 @@ class _Shape:
         return bool(found)
 
 
+NODE_AFFINITY_MISMATCH = f.Rejection(f.NODE_AFFINITY, (f.ERR_NODE_AFFINITY,), True)
+
+
+def pinned_node_names(info: PodInfo) -> frozenset[str] | None:
+    """The nodes a pod's required node affinity allows when it allows them by name only
+    (`matchFields` on `metadata.name` with `In`, as DaemonSet pods have); None otherwise."""
+    required = info.required_node_affinity
+    if required is None or not required.terms:
+        return None
+    names: set[str] = set()
+    for term in required.terms:
+        if term.expressions or not term.fields:
+            return None
+        allowed: frozenset[str] | None = None
+        for key, operator, values in term.fields:
+            if key != "metadata.name" or operator != "In":
+                return None
+            allowed = values if allowed is None else allowed & values
+        names |= allowed or frozenset()
+    return frozenset(names)
+
+
+class _Gate:
+    """NodeUnschedulable + NodeName + TaintToleration verdicts for one (tolerations,
+    nodeName), by node position; only the rejections are kept."""
+
+    __slots__ = ("blocked", "dirty", "info")
+
+    def __init__(self, info: PodInfo, nodes: Sequence[NodeInfo]) -> None:
+        self.info = info
+        self.blocked: dict[int, f.Rejection] = {}
+        self.dirty: set[int] = set()
+        for position, node in enumerate(nodes):
+            self.refresh(position, node)
+
+    def refresh(self, position: int, node: NodeInfo) -> None:
+        verdict = f.node_gate(self.info, node)
+        if verdict is None:
+            self.blocked.pop(position, None)
+        else:
+            self.blocked[position] = verdict
+
+    def catch_up(self, nodes: Sequence[NodeInfo]) -> None:
+        for position in self.dirty:
+            self.refresh(position, nodes[position])
+        self.dirty.clear()
+
+
 class SchedulingCache:
     """Reusable per-node scheduling work for one `nodes` list (see the module docstring).
 
@@ -269,6 +317,8 @@ class SchedulingCache:
         self._affinity: set[int] = set()
         self._shapes: dict[tuple[Any, ...], _Shape] = {}
         self._seen: dict[tuple[Any, ...], None] = {}
+        self._by_name: dict[str, int] = {}
+        self._gates: dict[tuple[Any, ...], _Gate] = {}
 
     # -- keeping up with the nodes ----------------------------------------------------------
     def _reset(self, nodes: Sequence[NodeInfo]) -> None:
@@ -283,6 +333,8 @@ class SchedulingCache:
             if not any(w is changed for w in node.watchers):
                 node.watchers = (*node.watchers, changed)
         self._names = [node.name for node in nodes]
+        self._by_name = {name: position for position, name in enumerate(self._names)}
+        self._gates.clear()
         self._anti = {p for p, n in enumerate(nodes) if n.pods_with_required_anti_affinity}
         self._affinity = {p for p, n in enumerate(nodes) if n.pods_with_affinity}
         self._shapes.clear()
@@ -312,6 +364,8 @@ class SchedulingCache:
         changed.clear()
         for shape in self._shapes.values():
             shape.dirty.update(positions)
+        for gate in self._gates.values():
+            gate.dirty.update(positions)
 
     def _shape(self, info: PodInfo, defaults: tuple[SpreadConstraint, ...],
                nodes: Sequence[NodeInfo]) -> _Shape | None:
@@ -333,6 +387,81 @@ class SchedulingCache:
         self._shapes[key] = shape
         return shape
 
+    def _global_filters(self, info: PodInfo, nodes: Sequence[NodeInfo],
+                        namespace_labels: NamespaceLabels | None) -> list[Filter]:
+        """PodTopologySpread's and InterPodAffinity's filters, when they can reject anything."""
+        active: list[Filter] = []
+        if any(c.hard for c in info.spread_constraints):
+            active.append(SpreadFilter(info, nodes).filter)
+        if info.required_affinity or info.required_anti_affinity:
+            affinity_filter: AffinityFilter | None = AffinityFilter(info, nodes,
+                                                                    namespace_labels)
+        elif self._anti:
+            affinity_filter = AffinityFilter(info, [nodes[p] for p in sorted(self._anti)],
+                                             namespace_labels)
+        else:
+            affinity_filter = None
+        if affinity_filter is not None and affinity_filter.active:
+            active.append(affinity_filter.filter)
+        return active
+
+    def _gate(self, info: PodInfo, nodes: Sequence[NodeInfo]) -> _Gate:
+        key = (info.tolerations, info.node_name)
+        gate = self._gates.pop(key, None)
+        if gate is None:
+            if len(self._gates) >= SHAPES_KEPT:
+                del self._gates[next(iter(self._gates))]
+            gate = _Gate(info, nodes)
+        else:
+            gate.catch_up(nodes)
+        self._gates[key] = gate
+        return gate
+
+    def _schedule_pinned(self, info: PodInfo, pinned: frozenset[str],
+                         nodes: Sequence[NodeInfo], start: int,
+                         namespace_labels: NamespaceLabels | None) -> ScheduleResult | None:
+        """A pod whose required node affinity names its nodes (a DaemonSet's pod): every
+        other node fails NodeUnschedulable/NodeName/TaintToleration or else NodeAffinity, so
+        only the named nodes need the full filters. Fewer feasible nodes than the search wants
+        means every node is examined. None when not exactly one node fits."""
+        names = self._names
+        candidates = sorted(self._by_name[name] for name in pinned if name in self._by_name)
+        if not candidates:
+            return None
+        local = local_filters(info)
+        global_filters = self._global_filters(info, nodes, namespace_labels)
+        feasible: list[int] = []
+        refused: dict[int, f.Rejection] = {}
+        for position in candidates:
+            node = nodes[position]
+            verdict = None
+            for check in local:
+                verdict = check(info, node)
+                if verdict is not None:
+                    break
+            if verdict is None:
+                for check in global_filters:
+                    verdict = check(info, node)
+                    if verdict is not None:
+                        break
+            if verdict is None:
+                feasible.append(position)
+            else:
+                refused[position] = verdict
+        if len(feasible) != 1:
+            return None
+        gate = self._gate(info, nodes)
+        rejections: dict[str, f.Rejection] = dict.fromkeys(names, NODE_AFFINITY_MISMATCH)
+        for position, verdict in gate.blocked.items():
+            rejections[names[position]] = verdict
+        for position, verdict in refused.items():
+            rejections[names[position]] = verdict
+        chosen = names[feasible[0]]
+        del rejections[chosen]
+        examined = names[start:] + names[:start] if start else list(names)
+        return ScheduleResult(chosen, examined=examined, rejections=rejections,
+                              feasible=[chosen], next_start_index=start)
+
     # -- one attempt ------------------------------------------------------------------------
     def schedule(self, pod: Mapping[str, Any] | PodInfo, nodes: Sequence[NodeInfo],
                  rng: random.Random, *, start_index: int = 0,
@@ -352,28 +481,19 @@ class SchedulingCache:
         if total == 0 or (info.pod.get("status") or {}).get("nominatedNodeName"):
             return uncached()
         self._sync(nodes)
+        wanted = num_feasible_nodes_to_find(total, percentage_of_nodes_to_score)
+        start = start_index % total
+        pinned = pinned_node_names(info)
+        if pinned is not None and len(pinned) < wanted:
+            found = self._schedule_pinned(info, pinned, nodes, start, namespace_labels)
+            return found if found is not None else uncached()
         defaults = () if info.spread_constraints else \
             default_constraints(info, default_spread_selector)
         shape = self._shape(info, defaults, nodes)
         if shape is None:
             return uncached()
 
-        global_filters: list[Filter] = []
-        if any(c.hard for c in info.spread_constraints):
-            global_filters.append(SpreadFilter(info, nodes).filter)
-        if info.required_affinity or info.required_anti_affinity:
-            affinity_filter: AffinityFilter | None = AffinityFilter(info, nodes,
-                                                                    namespace_labels)
-        elif self._anti:
-            affinity_filter = AffinityFilter(info, [nodes[p] for p in sorted(self._anti)],
-                                             namespace_labels)
-        else:
-            affinity_filter = None
-        if affinity_filter is not None and affinity_filter.active:
-            global_filters.append(affinity_filter.filter)
-
-        wanted = num_feasible_nodes_to_find(total, percentage_of_nodes_to_score)
-        start = start_index % total
+        global_filters = self._global_filters(info, nodes, namespace_labels)
         names = self._names
         contiguous = False
         if global_filters:
