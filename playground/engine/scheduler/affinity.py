@@ -106,6 +106,13 @@ class AffinityFilter:
 def affinity_scores(pod: PodInfo, feasible: Sequence[NodeInfo], nodes: Sequence[NodeInfo],
                     namespace_labels: NamespaceLabels | None) -> list[int] | None:
     """Normalised 0–100 scores per feasible node, or None when the plugin has nothing to say."""
+    scores = affinity_domain_scores(pod, nodes, namespace_labels)
+    return normalized_affinity_scores(scores, feasible) if scores else None
+
+
+def affinity_domain_scores(pod: PodInfo, nodes: Sequence[NodeInfo],
+                           namespace_labels: NamespaceLabels | None) -> dict[Domain, int]:
+    """Summed term weights per topology domain, from the existing pods on `nodes`."""
     has_preferences = bool(pod.preferred_affinity or pod.preferred_anti_affinity)
     scores: dict[Domain, int] = {}
     if not has_preferences:  # only pods with affinity terms of their own can score
@@ -133,8 +140,12 @@ def affinity_scores(pod: PodInfo, feasible: Sequence[NodeInfo], nodes: Sequence[
             for weight, term in existing.preferred_anti_affinity:
                 if term.matches(pod, namespace_labels):
                     _bump(scores, term, node, -weight)
-    if not scores:
-        return None
+    return scores
+
+
+def normalized_affinity_scores(scores: Mapping[Domain, int],
+                               feasible: Sequence[NodeInfo]) -> list[int]:
+    """Each feasible node's summed domain scores, scaled to 0–100."""
     keys = {key for key, _ in scores}
     raw = []
     for node in feasible:

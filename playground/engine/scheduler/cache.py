@@ -30,7 +30,13 @@ from typing import Any
 
 from playground.engine.scheduler import filters as f
 from playground.engine.scheduler import scores as s
-from playground.engine.scheduler.affinity import AffinityFilter, NamespaceLabels, affinity_scores
+from playground.engine.scheduler.affinity import (
+    AffinityFilter,
+    NamespaceLabels,
+    affinity_domain_scores,
+    affinity_scores,
+    normalized_affinity_scores,
+)
 from playground.engine.scheduler.framework import (
     Filter,
     ScheduleResult,
@@ -638,9 +644,10 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
         feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
         affinity = affinity_scores(info, feasible_nodes, nodes, namespace_labels) or zeros
     elif affinity_positions:
-        feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
-        affinity = affinity_scores(info, feasible_nodes, [nodes[p] for p in affinity_positions],
-                                   namespace_labels) or zeros
+        domains = affinity_domain_scores(info, [nodes[p] for p in affinity_positions],
+                                         namespace_labels)
+        affinity = normalized_affinity_scores(domains, feasible_nodes or [
+            nodes[p] for p in feasible]) if domains else zeros
     else:
         affinity = zeros
     image = _image_scores(shape, present, len(nodes))
