@@ -22,7 +22,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Tab, Tabs
+from textual.widgets import Input, Tab, Tabs
 
 from playground.kubectl.output import to_yaml
 from playground.tui.bridge import SPEEDS
@@ -38,6 +38,7 @@ from playground.tui.screens.text_view import TextView
 from playground.tui.templates import TEMPLATES
 from playground.tui.widgets.command_bar import CommandBar, CommandOutput
 from playground.tui.widgets.events import EventsTable
+from playground.tui.widgets.footer import KeyFooter
 from playground.tui.widgets.header import ClusterHeader
 from playground.tui.widgets.nodes import NodeCard, NodesPane
 from playground.tui.widgets.pods import PodsTable
@@ -146,7 +147,7 @@ class MainScreen(Screen[None]):
         yield CommandOutput(id="command-output")
         yield Input(placeholder="filter: text, or -l app=web", id="filter")
         yield CommandBar(self._complete, id="command")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#command-output").display = False
