@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
-from playground.engine.api.quantity import cpu_millis, memory_bytes
+from playground.engine.api import quantity
 from playground.engine.api.resources import by_key
 from playground.engine.cluster import Cluster
 from playground.engine.selectors import Selector, SelectorError, from_label_selector, parse_label_selector
@@ -152,6 +153,12 @@ class NodeSummary:
     memory_allocatable: int
     pod_statuses: tuple[str, ...]
     kubelet_stopped: bool = False
+
+
+# A cluster has few distinct quantity strings ("10m", "128Mi") and parsing one is slow (exact
+# fractions): node cards add up the requests of every pod, so parse each string once.
+cpu_millis = lru_cache(maxsize=4096)(quantity.cpu_millis)
+memory_bytes = lru_cache(maxsize=4096)(quantity.memory_bytes)
 
 
 def _requests(pod: Obj) -> tuple[int, int]:

@@ -8,6 +8,7 @@ oldest row to drop is always the first one: nothing is re-sorted as events strea
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -59,7 +60,8 @@ class EventsTable(ResourceTable):
         return super().sort_value(key)
 
     def load(self, objects: Any, now: datetime) -> None:
-        recent = sorted((o for o in objects if self.includes(o)), key=event_last_seen)[-LIMIT:]
+        recent = sorted(heapq.nlargest(LIMIT, (o for o in objects if self.includes(o)),
+                                       key=event_last_seen), key=event_last_seen)  # oldest first
         self.sort_reverse = not self.tailing
         super().load(recent, now)
         self._follow()

@@ -50,11 +50,8 @@ def bar(used: int, total: int, width: int = BAR_WIDTH) -> Text:
     return text
 
 
-def pod_mark(status: str) -> Text:
-    """One pod as a coloured dot."""
-    style = status_style(status)
-    glyph = {"good": "●", "bad": "✖", "wait": "◐"}.get(style, "○")
-    return Text(glyph, style=STYLE_COLOURS[style] or "dim")
+MARK_GLYPHS = {"good": "●", "bad": "✖", "wait": "◐"}
+"""One pod as a mark by how its STATUS reads (anything else: ○)."""
 
 
 def render_card(summary: NodeSummary, width: int = 0) -> Group:
@@ -86,8 +83,17 @@ def render_card(summary: NodeSummary, width: int = 0) -> Group:
         shown = max(0, min(shown, width - len(marks.plain)))
         if count > shown:  # room for " +N" too
             shown = max(0, min(shown, width - len(marks.plain) - len(f" +{count}")))
+    run_glyph, run_style, run = "", "", 0  # consecutive like marks as one span
     for status in summary.pod_statuses[:shown]:
-        marks.append_text(pod_mark(status))
+        style = status_style(status)
+        glyph = MARK_GLYPHS.get(style, "○")
+        if glyph != run_glyph or style != run_style:
+            if run:
+                marks.append(run_glyph * run, style=STYLE_COLOURS[run_style] or "dim")
+            run_glyph, run_style, run = glyph, style, 0
+        run += 1
+    if run:
+        marks.append(run_glyph * run, style=STYLE_COLOURS[run_style] or "dim")
     if count > shown:
         marks.append(f" +{count - shown}", style="dim")
     for line in (head, cpu, mem, marks):
@@ -100,7 +106,7 @@ class NodeCard(Widget, can_focus=True):
     """One node. Always four lines high, so a redraw repaints the card without a layout."""
 
     DEFAULT_CSS = """
-    NodeCard { height: auto; }
+    NodeCard { height: 6; }
     """
 
     highlighted: reactive[bool] = reactive(False)
@@ -127,17 +133,15 @@ class NodeCard(Widget, can_focus=True):
         """Redraw from a summary (nothing to do when it says what the card says)."""
         if summary == self.summary:
             return
-        first = self.summary is None
         self.summary = summary
         self.redraws += 1
-        self._body = render_card(summary, self.content_size.width)
-        self._body_width = self.content_size.width
+        self._body_width = -1  # drawn from the summary when next rendered
         if self.border_subtitle != summary.status:
             self.border_subtitle = summary.status
         self.set_class(summary.status.startswith("NotReady") or summary.kubelet_stopped,
                        "-not-ready")
         self.set_class("SchedulingDisabled" in summary.status, "-cordoned")
-        self.refresh(layout=first)
+        self.refresh()
 
     def watch_highlighted(self, value: bool) -> None:
         self.set_class(value, "-highlighted")
