@@ -152,7 +152,13 @@ class NodeSummary:
     memory_requested: int
     memory_allocatable: int
     pod_statuses: tuple[str, ...]
+    """STATUS of the first `MARKS` pods (by namespace and name): the marks a card shows."""
+    pod_count: int
     kubelet_stopped: bool = False
+
+
+MARKS = 40
+"""Pod marks a node card shows; STATUS is worked out for these pods only."""
 
 
 # A cluster has few distinct quantity strings ("10m", "128Mi") and parsing one is slow (exact
@@ -172,36 +178,37 @@ def _requests(pod: Obj) -> tuple[int, int]:
     return cpu, memory
 
 
-PodOnNode = tuple[str, int, int]
-"""What a node card needs of one pod: (STATUS, cpu millis requested, memory bytes requested);
-finished pods request nothing."""
+PodOnNode = tuple[Obj, int, int]
+"""What a node card needs of one pod: (the pod, cpu millis requested, memory bytes requested);
+finished pods request nothing. Its STATUS is worked out only if the card shows its mark."""
 
 
 def pod_on_node(pod: Obj) -> PodOnNode:
     """A pod as its node's card counts it."""
-    status = pod_status_text(pod)
     if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-        return status, 0, 0
+        return pod, 0, 0
     cpu, memory = _requests(pod)
-    return status, cpu, memory
+    return pod, cpu, memory
 
 
 def summarise_node(node: Obj, pods: Iterable[PodOnNode], kubelet_stopped: bool) -> NodeSummary:
     """A node card's summary from the node and its pods as `pod_on_node` gives them."""
     allocatable = (node.get("status") or {}).get("allocatable") or {}
-    cpu = memory = 0
+    cpu = memory = count = 0
     statuses = []
-    for status, pod_cpu, pod_memory in pods:
+    for pod, pod_cpu, pod_memory in pods:
         cpu += pod_cpu
         memory += pod_memory
-        statuses.append(status)
+        if count < MARKS:
+            statuses.append(pod_status_text(pod))
+        count += 1
     labels = node["metadata"].get("labels") or {}
     return NodeSummary(
         name=node["metadata"]["name"], roles=",".join(node_roles(node)) or "worker",
         zone=str(labels.get(ZONE_LABEL, "")), status=node_status_text(node),
         cpu_requested=cpu, cpu_allocatable=cpu_millis(allocatable.get("cpu", "0")),
         memory_requested=memory, memory_allocatable=memory_bytes(allocatable.get("memory", "0")),
-        pod_statuses=tuple(statuses), kubelet_stopped=kubelet_stopped)
+        pod_statuses=tuple(statuses), pod_count=count, kubelet_stopped=kubelet_stopped)
 
 
 def node_summary(cluster: Cluster, node: Obj) -> NodeSummary:

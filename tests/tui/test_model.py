@@ -48,7 +48,8 @@ def test_endpoint_counts_and_node_summary() -> None:
                 if p["metadata"]["name"].startswith("web-")]
     assert summary.cpu_requested >= 100 * len(web_pods) and summary.cpu_allocatable > 0
     assert "Running" in summary.pod_statuses
-    assert len(summary.pod_statuses) == len(cluster.store.pods_on_node("worker-1"))
+    assert len(summary.pod_statuses) == summary.pod_count == len(
+        cluster.store.pods_on_node("worker-1"))
 
 
 def test_row_filter_text_and_selector() -> None:
@@ -127,3 +128,23 @@ def test_a_coalesced_batch_keeps_the_older_batchs_changes_and_the_newer_objects(
     assert older.can_replace(newer)  # Textual then drops `older` and dispatches `newer`
     assert newer.changes == {"pods": {("default", "a"): {"v": 2}, ("default", "b"): {"v": 1}},
                              "services": {("default", "s"): None}}
+
+
+def test_a_full_node_card_works_out_only_the_marks_it_shows() -> None:
+    from playground.tui.model import MARKS
+    from playground.tui.widgets.nodes import render_card
+
+    cluster = make_cluster()
+    run(cluster, ["scale", "deployment/web", "--replicas=150"])
+    cluster.advance(30)
+    node = cluster.store.get("nodes", "", "worker-1")
+    assert node is not None
+    summary = node_summary(cluster, node)
+    on_node = len(cluster.store.pods_on_node("worker-1"))
+    assert on_node > MARKS
+    assert summary.pod_count == on_node and len(summary.pod_statuses) == MARKS
+    lines = [line.plain for line in render_card(summary, 60).renderables]  # type: ignore[attr-defined]
+    assert len(lines) == 4 and all(len(line) <= 60 for line in lines)
+    shown = lines[3].count("●") + lines[3].count("◐") + lines[3].count("✖") + lines[3].count("○")
+    assert lines[3].startswith(f"{on_node:>3} pods ")
+    assert lines[3].endswith(f" +{on_node - shown}")

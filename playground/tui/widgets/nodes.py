@@ -25,6 +25,7 @@ from playground.engine.api.quantity import format_bytes, format_millis
 from playground.engine.cluster import Cluster
 from playground.tui.messages import ChangeKey, ObjectSelected
 from playground.tui.model import (
+    MARKS,
     STYLE_COLOURS,
     NodeSummary,
     ObjectRef,
@@ -36,7 +37,6 @@ from playground.tui.model import (
 
 Obj = dict[str, Any]
 BAR_WIDTH = 16
-MARKS_PER_LINE = 40
 
 
 def bar(used: int, total: int, width: int = BAR_WIDTH) -> Text:
@@ -76,9 +76,9 @@ def render_card(summary: NodeSummary, width: int = 0) -> Group:
     mem = Text("mem ")
     mem.append_text(bar(summary.memory_requested, summary.memory_allocatable, bar_width))
     mem.append(mem_text, style="dim")
-    count = len(summary.pod_statuses)
+    count = summary.pod_count
     marks = Text(f"{count:>3} pods ")
-    shown = MARKS_PER_LINE
+    shown = MARKS
     if width:
         shown = max(0, min(shown, width - len(marks.plain)))
         if count > shown:  # room for " +N" too
