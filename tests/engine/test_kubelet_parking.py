@@ -41,8 +41,19 @@ def _session(cluster: Cluster) -> tuple[list[str], int]:
     k(f"create deployment echo --image={AGNHOST} --port=8080 -- /agnhost netexec "
       "--http-port=8080")
     k("run box --image=busybox -- sleep 360000")
+    k("create deployment idle --image=nginx:1.27 --replicas=3")
     cluster.advance(30)
     count_parked()
+    idle = sorted(p["metadata"]["name"] for p in cluster.store.list("pods", "default")
+                  if p["metadata"]["name"].startswith("idle-"))
+    # still parked when these reach them: exec, a graceful stop, a crash
+    k(f"exec {idle[0]} -- ls /etc/nginx/conf.d")
+    k(f"delete pod {idle[1]} --wait=false")
+    cluster.kubelet.kill_container("default", idle[2], None)
+    cluster.settle()
+    cluster.advance(20)
+    k(f"logs {idle[2]} --previous --timestamps")
+    k(f"logs {idle[0]} --timestamps")
     pods = sorted(p["metadata"]["name"] for p in cluster.store.list("pods", "default")
                   if p["metadata"]["name"].startswith("web-"))
     for _ in range(4):

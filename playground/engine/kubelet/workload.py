@@ -261,8 +261,10 @@ class Workload:
         signals.owner, signals.handled = _PARKED_PROGRAM, handled
         ports.clear()
         for bound, entry in before:
+            # a static handler (a health endpoint) needs no process: it stays
             ports[bound] = (entry[0], _ParkedHandler(self, bound)) \
-                if bound in mine and entry[1] is not None else entry
+                if bound in mine and entry[1] is not None and \
+                not getattr(entry[1], "static", False) else entry
         self._ports = bound_ports
         self.shell_process = None
         self._parked_ports = mine
