@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -104,7 +105,7 @@ def test_parking_drops_the_process_and_a_signal_revives_it() -> None:
     cluster = _cluster()
     run(cluster, shlex.split("create deployment web --image=nginx:1.27 --replicas=1"))
     cluster.advance(30)
-    (key, work), = [(k, w) for k, w in cluster.kubelet.workloads.items()
+    (_, work), = [(k, w) for k, w in cluster.kubelet.workloads.items()
                     if k[0].startswith("default/web-")]
     assert work.parked and work.process is not None and work.process.gen is None
     assert work.shell_process is None

@@ -119,7 +119,7 @@ class _LayeredDict(MutableMapping[str, V]):
     Iteration order is the order a `dict(base)` changed the same way would have (a key
     deleted and added again moves to the end)."""
 
-    __slots__ = ("base", "own", "hidden")
+    __slots__ = ("base", "hidden", "own")
 
     def __init__(self, base: Mapping[str, V]) -> None:
         self.base = base
@@ -140,7 +140,10 @@ class _LayeredDict(MutableMapping[str, V]):
         return self.base[key]
 
     def get(self, key: str, default: V | None = None) -> V | None:  # type: ignore[override]
-        return self[key] if key in self else default
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __setitem__(self, key: str, value: V) -> None:
         if self.own is _NO_ENTRIES:
@@ -173,7 +176,7 @@ class _LayeredDict(MutableMapping[str, V]):
 class _LayeredSet(MutableSet[str]):
     """A set over a `base` it never changes (see `_LayeredDict`)."""
 
-    __slots__ = ("base", "own", "hidden")
+    __slots__ = ("base", "hidden", "own")
 
     def __init__(self, base: set[str] | MutableSet[str]) -> None:
         self.base = base

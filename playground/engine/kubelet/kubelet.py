@@ -231,10 +231,9 @@ class Kubelet(Controller):
         self._write_status(ctx)
         self.dirty.add(key)
         for cr in rt.containers.values():
-            if cr.state == "running":
-                work = self.workloads.get((key, cr.name))
-                if work is not None and not work.parked:
-                    work.park(now, ctx.spec(cr.name))
+            work = self.workloads.get((key, cr.name)) if cr.state == "running" else None
+            if work is not None and not work.parked:
+                work.park(now, ctx.spec(cr.name))
         nxt = self._next_due(ctx)
         if nxt is not None:
             self.wake_after(max(0.0, nxt.at - now), key)

@@ -323,7 +323,7 @@ _PARKED_PROGRAM = object()
 class _ParkedHandler:
     """Stands in for a parked program's HTTP handler: revives the program, then asks it."""
 
-    __slots__ = ("work", "bound")
+    __slots__ = ("bound", "work")
 
     def __init__(self, work: Workload, bound: tuple[int, str]) -> None:
         self.work = work
@@ -642,8 +642,8 @@ class PodVolumes:
     def _root(self, image: Image, namespace: str, hostname: str, pod_ip: str,
               token: bool) -> FileSystem:
         """busybox_root with the image's files: a copy-on-write overlay of a per-(image,
-        namespace) template, with the pod's own /etc/hostname and /etc/hosts (built in full when the image ships
-        either file itself)."""
+        namespace) template, with the pod's own /etc/hostname and /etc/hosts (built in full
+        when the image ships either file itself)."""
         files = image.files or {}
         if _POD_FILES & files.keys():
             fs = busybox_root(hostname, pod_ip, namespace)
