@@ -27,7 +27,7 @@ _SHARED_LIMIT = 1 << 16
 def log_entry(at: float, stream: str, text: str) -> LogEntry:
     """The log entry `(at, stream, text)`, one object for equal entries of any container while
     the (bounded) table of recent entries holds it."""
-    entry = (at, stream, text)
+    entry = (float(at), stream, text)  # float: an int 3 would be found as 3.0's entry
     shared = _SHARED_ENTRIES.get(entry)
     if shared is not None:
         return shared

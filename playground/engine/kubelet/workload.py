@@ -597,7 +597,7 @@ _LINK_VARS_LIMIT = 1024
 def _link_vars(base: str, ip: str, ports: list[dict[str, Any]]) -> dict[str, str]:
     """The variables of one Service (remembered: every container of a namespace gets the
     same ones; callers only read the dict)."""
-    key = (base, ip, tuple((p.get("name"), p.get("port", ""), p.get("protocol", "TCP"))
+    key = (base, ip, tuple((p.get("name"), str(p.get("port", "")), p.get("protocol", "TCP"))
                            for p in ports))
     known = _LINK_VARS.get(key)
     if known is None:
