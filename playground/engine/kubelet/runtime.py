@@ -21,7 +21,7 @@ LOG_LINES_KEPT = 2000
 LogEntry = tuple[float, str, str]
 
 _SHARED_ENTRIES: dict[LogEntry, LogEntry] = {}
-_SHARED_LIMIT = 1 << 16
+_SHARED_LIMIT = 1 << 14
 
 
 def log_entry(at: float, stream: str, text: str) -> LogEntry:
