@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import pickle
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from playground.engine.selectors import FieldRequirement, Selector, fields_match
 
@@ -71,9 +71,8 @@ USER = Actor("user", "kubectl")
 SYSTEM = Actor("system", "playground")
 
 
-@dataclass(frozen=True, slots=True)
-class WatchEvent:
-    """One change, as a watch stream delivers it."""
+class WatchEvent(NamedTuple):
+    """One change, as a watch stream delivers it (a named tuple: one is built per write)."""
 
     type: str  # ADDED, MODIFIED, DELETED
     resource: str
@@ -86,11 +85,14 @@ class WatchEvent:
 
 
 Watcher = Callable[[WatchEvent], None]
+ChangeTypes = Mapping[str | None, Collection[str]]
+"""Which change types a watch wants, by resource (None: every resource not named); a
+resource it does not name, without a None entry, gets every change."""
 
 
-@dataclass(frozen=True, slots=True)
-class ChangeRecord:
-    """Attribution of one write, kept for the "why" views and persisted with the objects."""
+class ChangeRecord(NamedTuple):
+    """Attribution of one write, kept for the "why" views and persisted with the objects (a
+    named tuple: one is built per write)."""
 
     resource_version: int
     time: float
@@ -112,7 +114,10 @@ class Store:
         self._owners: dict[str, set[tuple[str, Key]]] = {}
         self._pods_by_node: dict[str, set[Key]] = {}
         self._uids: dict[str, tuple[str, Key]] = {}
-        self._watchers: dict[str | None, list[Watcher]] = {}
+        self._watchers: dict[str | None, list[tuple[Watcher, ChangeTypes | None]]] = {}
+        # (resource, change type) -> the watchers it is delivered to, in delivery order;
+        # rebuilt when a watch starts or stops
+        self._routes: dict[tuple[str, str], tuple[Watcher, ...]] = {}
         self.resource_version = 0
         self.time: Callable[[], float] = lambda: 0.0
         self._journal: dict[tuple[str, str, str], Obj | None] = {}
@@ -251,17 +256,38 @@ class Store:
         return final
 
     # -- watches --------------------------------------------------------------------------
-    def watch(self, resource: str | None, watcher: Watcher) -> Callable[[], None]:
+    def watch(self, resource: str | None, watcher: Watcher, *,
+              types: ChangeTypes | None = None) -> Callable[[], None]:
         """Deliver every future change of one type (None: all types) to `watcher`, in order.
-        Returns a function that stops the watch."""
-        self._watchers.setdefault(resource, []).append(watcher)
+        `types` narrows that to some change types per resource (`{"pods": (DELETED,)}`):
+        the store then skips the call, so writes a watcher ignores cost it nothing. Returns a
+        function that stops the watch."""
+        entry = (watcher, types)
+        self._watchers.setdefault(resource, []).append(entry)
+        self._routes.clear()
 
         def stop() -> None:
             watchers = self._watchers.get(resource, [])
-            if watcher in watchers:
-                watchers.remove(watcher)
+            if entry in watchers:
+                watchers.remove(entry)
+                self._routes.clear()
 
         return stop
+
+    def _route(self, resource: str, type_: str) -> tuple[Watcher, ...]:
+        """Resource-specific watchers first, then the all-types ones, each in the order they
+        started, less those whose `types` leave this change out."""
+        found: list[Watcher] = []
+        for entries in (self._watchers.get(resource, ()), self._watchers.get(None, ())):
+            for watcher, types in entries:
+                if types is not None:
+                    wanted = types.get(resource, types.get(None))
+                    if wanted is not None and type_ not in wanted:
+                        continue
+                found.append(watcher)
+        route = tuple(found)
+        self._routes[(resource, type_)] = route
+        return route
 
     def _announce(self, type_: str, resource: str, key: Key, obj: Obj, old: Obj | None,
                   rv: int, actor: Actor, reason: str) -> None:
@@ -270,11 +296,13 @@ class Store:
         self.history.append(record)
         self._journal[(resource, key[0], key[1])] = obj if type_ != DELETED else None
         self._journal_changes.append(record)
-        event = WatchEvent(type_, resource, obj, old, rv, actor, reason, now)
-        for watcher in tuple(self._watchers.get(resource, ())):
-            watcher(event)
-        for watcher in tuple(self._watchers.get(None, ())):
-            watcher(event)
+        route = self._routes.get((resource, type_))
+        if route is None:
+            route = self._route(resource, type_)
+        if route:
+            event = WatchEvent(type_, resource, obj, old, rv, actor, reason, now)
+            for watcher in route:
+                watcher(event)
 
     # -- internal records -----------------------------------------------------------------
     # Components keep state that is not an API object (a kubelet's container runtime, logs)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from playground.engine.errors import EngineError
-from playground.engine.store import Actor, WatchEvent
+from playground.engine.store import Actor, ChangeTypes, WatchEvent
 
 if TYPE_CHECKING:
     from playground.engine.cluster import Cluster
@@ -25,6 +25,9 @@ class Controller:
 
     name: str = "controller"
     watches: tuple[str | None, ...] = ()
+    watch_types: ChangeTypes | None = None
+    """Change types `keys_for` can yield keys for, by resource (see `Store.watch`): the store
+    does not call it for the others, which matters on the busiest kinds (pods, events)."""
     actor_kind: str = "controller"
 
     def __init__(self, cluster: Cluster) -> None:
@@ -87,7 +90,7 @@ class ControllerManager:
                 q[key] = None
 
         for resource in controller.watches:
-            self.cluster.store.watch(resource, on_event)
+            self.cluster.store.watch(resource, on_event, types=controller.watch_types)
         self.cluster.clock.register(controller.name,
                                     lambda key, q=queue: q.__setitem__(key, None))
 

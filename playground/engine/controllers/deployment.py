@@ -39,6 +39,7 @@ class DeploymentController(Controller):
 
     name = "deployment-controller"
     watches = ("deployments.apps", "replicasets.apps", "pods")
+    watch_types = {"pods": (DELETED,)}
 
     # -- queueing ---------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:

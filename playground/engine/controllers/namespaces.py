@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from playground.engine.api import resources
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.store import DELETED, WatchEvent
+from playground.engine.store import ADDED, DELETED, MODIFIED, WatchEvent
 
 ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
 _FAKE_CA = ("-----BEGIN CERTIFICATE-----\n"
@@ -27,6 +27,7 @@ class NamespaceController(Controller):
 
     name = "namespace-controller"
     watches = (None,)
+    watch_types = {None: (DELETED,), "namespaces": (ADDED, MODIFIED, DELETED)}
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         meta = event.obj["metadata"]

@@ -25,7 +25,7 @@ from typing import Any
 
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.store import DELETED, Actor, Obj, WatchEvent
+from playground.engine.store import ADDED, DELETED, MODIFIED, Actor, Obj, WatchEvent
 
 NODE_MONITOR_GRACE_PERIOD = 50.0
 ORPHAN_POD_QUARANTINE = 40.0
@@ -236,6 +236,7 @@ class PodGarbageCollector(Controller):
 
     name = "pod-garbage-collector-controller"
     watches = ("nodes", "pods")
+    watch_types = {"nodes": (DELETED,), "pods": (ADDED, MODIFIED)}
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         obj = event.obj

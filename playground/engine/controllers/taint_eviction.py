@@ -18,7 +18,7 @@ from typing import Any
 
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.store import DELETED, Obj, WatchEvent
+from playground.engine.store import ADDED, DELETED, MODIFIED, Obj, WatchEvent
 
 RECORD_KIND = "taint-eviction"
 _NODE = "node/"
@@ -30,6 +30,7 @@ class TaintEvictionController(Controller):
 
     name = "taint-eviction-controller"
     watches = ("nodes", "pods")
+    watch_types = {"nodes": (ADDED, MODIFIED)}
 
     # -- queueing -------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
