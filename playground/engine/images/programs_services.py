@@ -324,7 +324,8 @@ def pi_digits(significant: int) -> str:
 @program("perl", "perl")
 def _perl(ctx: Context) -> dict[str, Program]:
     version = str(ctx.image.param("version", "5.34.0"))
-    broken_bignum = version_tuple(version) >= (5, 36)
+    # perl 5.36's bundled Math::BigInt broke `bpi`; 5.38 shipped a fixed one
+    broken_bignum = (5, 36) <= version_tuple(version) < (5, 38)
 
     def run(inv: Invocation) -> Gen:
         args = inv.argv[1:]
