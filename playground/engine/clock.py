@@ -45,6 +45,7 @@ class Clock:
         self._stamped: tuple[float | None, str] = (None, "")  # the last timestamp() computed
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], Timer] = {}
+        self._on_restore: list[Callable[[], None]] = []
 
     # -- handlers -------------------------------------------------------------------------
     def register(self, target: str, handler: Handler) -> None:
@@ -64,6 +65,24 @@ class Clock:
             return existing
         self._seq += 1
         timer = Timer(when, self._seq, target, key)
+        self._pending[(target, key)] = timer
+        heapq.heappush(self._queue, timer)
+        return timer
+
+    def reserve_seq(self) -> int:
+        """Take the sequence number the next new timer would get, for a wake-up a component
+        queues itself and arms later with `schedule_exact` (so it fires exactly where a timer
+        made now would, among timers due at the same instant)."""
+        self._seq += 1
+        return self._seq
+
+    def schedule_exact(self, when: float, seq: int, target: str, key: str = "") -> Timer:
+        """Make (target, key)'s pending wake-up the one at `when` with a reserved `seq`,
+        replacing any other (a component's queue re-arming the timer for its head)."""
+        existing = self._pending.get((target, key))
+        if existing is not None and existing.when == when and existing.seq == seq:
+            return existing
+        timer = Timer(when, seq, target, key)
         self._pending[(target, key)] = timer
         heapq.heappush(self._queue, timer)
         return timer
@@ -134,6 +153,16 @@ class Clock:
         """Live timers in firing order (for saving)."""
         return sorted(t for t in self._pending.values())
 
+    def on_restore(self, callback: Callable[[], None]) -> None:
+        """Call `callback` after every `restore` (components that queue their own wake-ups
+        reload them then, before anything schedules a new timer)."""
+        self._on_restore.append(callback)
+
+    def reserve_through(self, seq: int) -> None:
+        """Never hand out `seq` or a lower sequence number again (a restored component
+        holds wake-ups up to it)."""
+        self._seq = max(self._seq, seq)
+
     def restore(self, now: float, timers: list[Timer]) -> None:
         """Replace time and the queue with a saved one."""
         self.now = now
@@ -144,3 +173,5 @@ class Clock:
             self._queue.append(timer)
             self._seq = max(self._seq, timer.seq)
         heapq.heapify(self._queue)
+        for callback in self._on_restore:
+            callback()

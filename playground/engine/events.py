@@ -13,6 +13,12 @@ folded into one Event whose message starts `(combined from similar events): `. R
 identical event never count towards that limit. Events expire one hour after their last
 occurrence, like the API server's event TTL.
 
+Expiry is one queue, not a timer per Event (`EventTTLQueue`): every new Event's check is due
+an hour after it was written, so checks come due in the order Events were written, and one
+clock timer for the queue's head, re-armed as it drains, fires each check exactly where a timer
+of its own would have. An Event written again since lives on: its check is queued again for an
+hour after that write, as the per-Event timer was re-scheduled.
+
 Events are most of a busy cluster's objects (five or six per pod), so the recorder keeps them
 small without changing a byte of what they say: Events from one component on one host share
 one `source` dict, Events about one object at one resourceVersion and fieldPath (a
@@ -22,6 +28,9 @@ one string. Stored objects are read-only, so sharing is safe (see `store`).
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+from array import array
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,6 +42,9 @@ AGGREGATE_WINDOW = 600.0
 AGGREGATE_MAX = 10
 COMBINED_PREFIX = "(combined from similar events): "
 TTL_TIMER = "event-ttl"
+TTL_RECORD = "event-ttl"
+TTL_BLOCK = 4096
+_LATER = "later"
 SHARED_LIMIT = 4096
 
 NORMAL, WARNING = "Normal", "Warning"
@@ -58,7 +70,9 @@ class EventRecorder:
         self._sources: dict[tuple[str, str], dict[str, str]] = {}
         self._involved: dict[tuple[Any, ...], dict[str, Any]] = {}
         self._strings: dict[str, str] = {}
-        clock.register(TTL_TIMER, self._expire)
+        self._writers: dict[tuple[str, str], Actor] = {}
+        self._epoch: tuple[datetime, int] | None = None
+        self.ttl = EventTTLQueue(store, clock, self._expire_event)
 
     def _index(self) -> dict[tuple[Any, ...], tuple[str, str]]:
         if self._identical is None:
@@ -82,7 +96,7 @@ class EventRecorder:
         message = self._strings.setdefault(message, message)
         if len(self._strings) > SHARED_LIMIT:
             self._strings.clear()
-        writer = actor or Actor("controller" if not host else "kubelet", host or component)
+        writer = actor or self._writer(component, host)
         now = self.clock.now
         similar_key = (component, host, involved["uid"], involved.get("fieldPath", ""), type_,
                        reason)
@@ -103,7 +117,7 @@ class EventRecorder:
         namespace = meta.get("namespace") or "default"
         self._serial += 1
         # client-go names an Event after the UnixNano of its first occurrence
-        nanos = _unix_nanos(self.clock.epoch) + round(now * 1e9) + self._serial
+        nanos = self._epoch_nanos() + round(now * 1e9) + self._serial
         name = f"{meta['name']}.{nanos:x}"
         while self.store.get("events", namespace, name) is not None:  # after a restart
             self._serial += 1
@@ -131,8 +145,21 @@ class EventRecorder:
         self._index()[identity] = where
         if identity[-1] == "<combined>":
             self._aggregate[similar_key] = where
-        self.clock.schedule(EVENT_TTL, TTL_TIMER, f"{namespace}/{name}")
+        self.ttl.add(namespace, name)
         return stored
+
+    def _writer(self, component: str, host: str) -> Actor:
+        writer = self._writers.get((component, host))
+        if writer is None:
+            writer = Actor("controller" if not host else "kubelet", host or component)
+            self._writers[(component, host)] = writer
+        return writer
+
+    def _epoch_nanos(self) -> int:
+        epoch = self.clock.epoch
+        if self._epoch is None or self._epoch[0] is not epoch:
+            self._epoch = (epoch, _unix_nanos(epoch))
+        return self._epoch[1]
 
     def _seen(self, similar_key: tuple[Any, ...], message: str,
               now: float) -> str | set[str]:
@@ -185,23 +212,215 @@ class EventRecorder:
         event["lastTimestamp"] = self.clock.timestamp()
         event["message"] = message
         stored = self.store.put("events", event, writer, event["reason"])
-        self.clock.schedule(EVENT_TTL, TTL_TIMER, f"{where[0]}/{where[1]}")
+        self.ttl.refresh(where[0], where[1])
         return stored
 
-    def _expire(self, key: str) -> None:
-        namespace, _, name = key.partition("/")
+    def _expire_event(self, namespace: str, name: str) -> float | None:
+        """The TTL check of one Event: removes it an hour after its last write; otherwise
+        returns how long until then."""
         event = self.store.get("events", namespace, name)
         if event is None:
-            return
+            return None
         age = self.clock.now - self.clock.seconds_at(event["lastTimestamp"])
         if age + 1e-6 < EVENT_TTL:
-            self.clock.schedule(EVENT_TTL - age, TTL_TIMER, key)
-            return
-        self.store.remove("events", namespace, name, Actor("apiserver", "kube-apiserver"),
-                          "event TTL expired")
+            return EVENT_TTL - age
+        self.store.remove("events", namespace, name, _APISERVER, "event TTL expired")
         identity = _identity(event)
         if self._identical is not None and self._identical.get(identity) == (namespace, name):
             del self._identical[identity]
+        return None
+
+
+_APISERVER = Actor("apiserver", "kube-apiserver")
+
+
+class EventTTLQueue:
+    """Pending TTL checks of Events, due in write order, behind one clock timer.
+
+    A check is (due, seq, namespace, name): `seq` is reserved from the clock when the check is
+    queued, so the head's timer sorts among other timers due at the same instant exactly as a
+    timer of the check's own would. Checks queued on writes are due an hour after them, so
+    they are appended in order (parallel arrays: a few dozen bytes each); checks queued again
+    for Events written since go to a small heap. Each firing runs one check.
+
+    The queue is persistent state: blocks of `TTL_BLOCK` checks and the heap are records
+    (`~event-ttl`), journalled by a flusher when changed and reloaded when the clock is
+    restored. Timers of a state saved before the queue existed (one per Event, keyed
+    `namespace/name`) still fire and are honoured.
+    """
+
+    def __init__(self, store: Store, clock: Clock,
+                 check: Any) -> None:
+        self.store = store
+        self.clock = clock
+        self._check = check
+        self._when = array("d")
+        self._seq = array("q")
+        self._namespaces: list[str] = []
+        self._names: list[str] = []
+        self._head = 0  # index of the first live check in the arrays
+        self._base = 0  # position (since the queue began) of index 0
+        self._later: list[tuple[float, int, str, str]] = []
+        self._queued: set[str] = set()  # names of Events with a check pending
+        self._dirty: set[int] = set()
+        self._later_dirty = False
+        self._loaded = False
+        clock.register(TTL_TIMER, self._fire)
+        clock.on_restore(self._restored)
+        store.flushers.append(self._flush)
+
+    def __len__(self) -> int:
+        self._load()
+        return len(self._when) - self._head + len(self._later)
+
+    # -- queueing -------------------------------------------------------------------------
+    def add(self, namespace: str, name: str) -> None:
+        """Queue the check of an Event written now, due in an hour."""
+        self._load()
+        was_empty = self._head == len(self._when) and not self._later
+        position = self._base + len(self._when)
+        self._when.append(self.clock.now + EVENT_TTL)
+        self._seq.append(self.clock.reserve_seq())
+        self._namespaces.append(namespace)
+        self._names.append(name)
+        self._queued.add(name)
+        self._dirty.add(position // TTL_BLOCK)
+        if was_empty:
+            self._arm()
+
+    def refresh(self, namespace: str, name: str) -> None:
+        """An Event written again: its pending check (due no later than an hour from now)
+        will find it younger and queue itself again; one with no check pending (written by
+        someone else, or restored from a snapshot) gets one now."""
+        self._load()
+        if name not in self._queued:
+            self.add(namespace, name)
+
+    # -- firing ---------------------------------------------------------------------------
+    def _fire(self, key: str) -> None:
+        if key:  # a per-Event timer of a state saved before this queue
+            self._fire_legacy(key)
+            return
+        self._load()
+        check = self._pop()
+        if check is not None:
+            _when, _seq, namespace, name = check
+            remaining = self._check(namespace, name)
+            if remaining is None:
+                self._queued.discard(name)
+            else:
+                heapq.heappush(self._later, (self.clock.now + max(0.0, remaining),
+                                             self.clock.reserve_seq(), namespace, name))
+                self._later_dirty = True
+        self._arm()
+
+    def _fire_legacy(self, key: str) -> None:
+        namespace, _, name = key.partition("/")
+        remaining = self._check(namespace, name)
+        if remaining is None:
+            self._queued.discard(name)
+        else:
+            self.clock.schedule(remaining, TTL_TIMER, key)
+
+    def _peek(self) -> tuple[float, int] | None:
+        first: tuple[float, int] | None = None
+        if self._head < len(self._when):
+            first = (self._when[self._head], self._seq[self._head])
+        if self._later and (first is None or self._later[0][:2] < first):
+            first = self._later[0][:2]
+        return first
+
+    def _pop(self) -> tuple[float, int, str, str] | None:
+        first = self._peek()
+        if first is None:
+            return None
+        if self._later and self._later[0][:2] == first:
+            self._later_dirty = True
+            return heapq.heappop(self._later)
+        i = self._head
+        check = (self._when[i], self._seq[i], self._namespaces[i], self._names[i])
+        self._dirty.add((self._base + i) // TTL_BLOCK)
+        self._head = i + 1
+        if self._head >= TTL_BLOCK and 2 * self._head >= len(self._when):
+            del self._when[:self._head]
+            del self._seq[:self._head]
+            del self._namespaces[:self._head]
+            del self._names[:self._head]
+            self._base += self._head
+            self._head = 0
+        return check
+
+    def _arm(self) -> None:
+        first = self._peek()
+        if first is None:
+            self.clock.cancel(TTL_TIMER, "")
+        else:
+            self.clock.schedule_exact(first[0], first[1], TTL_TIMER, "")
+
+    # -- persistence ----------------------------------------------------------------------
+    def _flush(self) -> None:
+        """Journal the blocks and the heap changed since the last flush."""
+        if not self._loaded:
+            return
+        start, end = self._base + self._head, self._base + len(self._when)
+        for block in sorted(self._dirty):
+            low, high = max(start, block * TTL_BLOCK), min(end, (block + 1) * TTL_BLOCK)
+            if low >= high:
+                self.store.remove_record(TTL_RECORD, str(block))
+                continue
+            i, j = low - self._base, high - self._base
+            self.store.put_record(TTL_RECORD, str(block), {
+                "start": low, "due": list(self._when[i:j]), "seq": list(self._seq[i:j]),
+                "namespace": self._namespaces[i:j], "name": self._names[i:j]})
+        self._dirty.clear()
+        if self._later_dirty:
+            if self._later:
+                self.store.put_record(TTL_RECORD, _LATER,
+                                      {"checks": [list(c) for c in sorted(self._later)]})
+            else:
+                self.store.remove_record(TTL_RECORD, _LATER)
+            self._later_dirty = False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        records = self.store.records(TTL_RECORD)
+        blocks = sorted((int(k), v) for k, v in records.items() if k != _LATER)
+        if blocks:
+            self._base = int(blocks[0][1]["start"])
+        for _, block in blocks:
+            self._when.extend(float(w) for w in block["due"])
+            self._seq.extend(int(q) for q in block["seq"])
+            self._namespaces.extend(block["namespace"])
+            self._names.extend(block["name"])
+        later = records.get(_LATER)
+        self._later = [(float(w), int(q), str(ns), str(n))
+                       for w, q, ns, n in (later or {}).get("checks", ())]
+        heapq.heapify(self._later)
+        self._queued = set(self._names)
+        self._queued.update(c[3] for c in self._later)
+        if len(self._seq):
+            self.clock.reserve_through(max(self._seq))
+        if self._later:
+            self.clock.reserve_through(max(c[1] for c in self._later))
+
+    def _restored(self) -> None:
+        """The clock was restored (a cluster reopened): reload the queue from the records,
+        and note the Events that still have timers of their own."""
+        self.__init_state()
+        self._load()
+        for timer in self.clock.pending():
+            if timer.target == TTL_TIMER and timer.key:
+                self._queued.add(timer.key.partition("/")[2])
+
+    def __init_state(self) -> None:
+        self._when, self._seq = array("d"), array("q")
+        self._namespaces, self._names = [], []
+        self._head = self._base = 0
+        self._later, self._queued, self._dirty = [], set(), set()
+        self._later_dirty = False
+        self._loaded = False
 
 
 def _identity(event: Obj) -> tuple[Any, ...]:
@@ -221,7 +440,5 @@ def _unix_nanos(instant: datetime) -> int:
 
 
 def _event_uid(name: str) -> str:
-    import hashlib
-
     digest = hashlib.sha1(name.encode()).hexdigest()
     return f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-a{digest[17:20]}-{digest[20:32]}"
