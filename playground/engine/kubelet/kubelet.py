@@ -28,6 +28,7 @@ from playground.engine.images import catalog as image_catalog
 from playground.engine.images.catalog import Catalog, Image, ImagePullError
 from playground.engine.images.reference import InvalidImageName
 from playground.engine.kubelet import probes
+from playground.engine.kubelet.instances import WorkloadTable
 from playground.engine.kubelet.runtime import ContainerRuntime, PodRuntime
 from playground.engine.kubelet.status import pod_status
 from playground.engine.kubelet.workload import PodVolumes, StartFailure, Workload, start_workload
@@ -71,7 +72,7 @@ class Kubelet(Controller):
         self._ips_on_node: dict[str, dict[str, str]] = {}
         self._pod_cidrs: dict[str, tuple[ipaddress.IPv4Network | ipaddress.IPv6Network,
                                          int]] = {}
-        self.workloads: dict[tuple[str, str], Workload] = {}
+        self.workloads = WorkloadTable()
         self.dirty: set[str] = set()
         self.listeners: dict[str, dict[tuple[int, str], tuple[str, Any]]] = {}
         self.volumes = PodVolumes(self)
@@ -194,8 +195,8 @@ class Kubelet(Controller):
             ips = self._ips_on_node.get(rt.node)
             if ips is not None and ips.get(rt.pod_ip) == key:
                 del ips[rt.pod_ip]
-        for (pod_key, cname) in [k for k in self.workloads if k[0] == key]:
-            self.workloads.pop((pod_key, cname)).stop()
+        for work_key in self.workloads.of_pod(key):
+            self.workloads.pop(work_key).stop()
         self.listeners.pop(key, None)
         self.volumes.forget(key)
         if rt is not None or self.store.get_record(RECORD_KIND, key) is not None:
@@ -809,7 +810,7 @@ class Kubelet(Controller):
         status = pod_status(pod, ctx.rt, node_ip, images, self.clock.now, self.clock.timestamp)
         if status.get("phase") in ("Succeeded", "Failed"):
             ctx.rt.finished = True
-            for work_key in [k for k in self.workloads if k[0] == ctx.key]:
+            for work_key in self.workloads.of_pod(ctx.key):
                 self.workloads.pop(work_key).stop()
         if status != pod.get("status"):
             updated = dict(pod)
