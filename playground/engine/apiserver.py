@@ -661,13 +661,21 @@ def _pod_finished(pod: Obj) -> bool:
 def _same_except_rv(a: Obj, b: Obj) -> bool:
     if a.keys() != b.keys():
         return False
-    for key in a:
+    for key, value in a.items():
+        other = b[key]
+        if value is other:
+            continue
         if key == "metadata":
-            ma = {k: v for k, v in a["metadata"].items() if k != "resourceVersion"}
-            mb = {k: v for k, v in b["metadata"].items() if k != "resourceVersion"}
+            if value.keys() == other.keys():
+                if any(v is not other[k] and v != other[k] for k, v in value.items()
+                       if k != "resourceVersion"):
+                    return False
+                continue
+            ma = {k: v for k, v in value.items() if k != "resourceVersion"}
+            mb = {k: v for k, v in other.items() if k != "resourceVersion"}
             if ma != mb:
                 return False
-        elif a[key] != b[key]:
+        elif value != other:
             return False
     return True
 

@@ -130,7 +130,8 @@ class Store:
     # -- reads ----------------------------------------------------------------------------
     def get(self, resource: str, namespace: str, name: str) -> Obj | None:
         """The stored object (read-only), or None."""
-        return self._objects.get(resource, {}).get((namespace, name))
+        table = self._objects.get(resource)
+        return table.get((namespace, name)) if table is not None else None
 
     def list(self, resource: str, namespace: str | None = None,
              selector: Selector | None = None,
@@ -146,6 +147,11 @@ class Store:
         table = self._objects.get(resource)
         if not table:
             return iter(())
+        if selector is None and not fields:
+            # no filter but the namespace, which its index already applies
+            if namespace is None:
+                return iter(list(table.values()))
+            return iter(list(self._by_namespace.get(resource, {}).get(namespace, {}).values()))
         candidates: Iterable[Obj]
         pairs = selector.equality_pairs() if selector is not None else {}
         # `spec.nodeName=` (unscheduled pods) cannot use the node index

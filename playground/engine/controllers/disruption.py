@@ -41,6 +41,8 @@ class DisruptionController(Controller):
             if event.type != DELETED:
                 yield f"{namespace}/{meta['name']}"
             return
+        if not self.store.count("poddisruptionbudgets.policy"):
+            return  # no budget to tell (most clusters): skip the comparisons below
         if event.old is not None and event.type != DELETED and _same_health(event.old, obj):
             return
         labels = meta.get("labels") or {}
