@@ -13,6 +13,7 @@ import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from playground.engine.controllers.podutil import controller_ref
 from playground.engine.errors import EngineError
 from playground.engine.store import Actor, ChangeTypes, WatchEvent
 
@@ -28,6 +29,10 @@ class Controller:
     watch_types: ChangeTypes | None = None
     """Change types `keys_for` can yield keys for, by resource (see `Store.watch`): the store
     does not call it for the others, which matters on the busiest kinds (pods, events)."""
+    pods_by_owner_kind: str | None = None
+    """When set (and "pods" is watched), a pod change enqueues `namespace/name` of the pod's
+    controller when it is of this kind, and nothing else: the manager works out each pod's
+    controller once for all such controllers instead of calling each one's `keys_for`."""
     actor_kind: str = "controller"
 
     def __init__(self, cluster: Cluster) -> None:
@@ -75,6 +80,7 @@ class ControllerManager:
         self.controllers: list[Controller] = []
         self._queues: dict[str, dict[str, None]] = {}
         self._by_name: dict[str, Controller] = {}
+        self._owner_queues: dict[str, dict[str, None]] | None = None
 
     def add(self, controller: Controller) -> None:
         """Start a controller: subscribe its watches and timers (once per name)."""
@@ -90,9 +96,28 @@ class ControllerManager:
                 q[key] = None
 
         for resource in controller.watches:
+            if resource == "pods" and controller.pods_by_owner_kind:
+                self._route_pods_by_owner(controller.pods_by_owner_kind, queue)
+                continue
             self.cluster.store.watch(resource, on_event, types=controller.watch_types)
         self.cluster.clock.register(controller.name,
                                     lambda key, q=queue: q.__setitem__(key, None))
+
+    def _route_pods_by_owner(self, kind: str, queue: dict[str, None]) -> None:
+        if self._owner_queues is None:
+            owner_queues: dict[str, dict[str, None]] = {}
+            self._owner_queues = owner_queues
+
+            def on_pod(event: WatchEvent) -> None:
+                ref = controller_ref(event.obj)
+                if ref is not None:
+                    found = owner_queues.get(ref.get("kind"))  # type: ignore[arg-type]
+                    if found is not None:
+                        namespace = event.obj["metadata"].get("namespace", "")
+                        found[f"{namespace}/{ref['name']}"] = None
+
+            self.cluster.store.watch("pods", on_pod)
+        self._owner_queues[kind] = queue
 
     def enqueue(self, name: str, key: str) -> None:
         """Ask one controller to look at a key."""

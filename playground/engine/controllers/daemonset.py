@@ -100,6 +100,7 @@ class DaemonSetController(Controller):
 
     name = "daemonset-controller"
     watches = ("daemonsets.apps", "pods", "nodes")
+    pods_by_owner_kind = "DaemonSet"
 
     def __init__(self, cluster: Any) -> None:
         super().__init__(cluster)

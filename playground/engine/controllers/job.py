@@ -77,6 +77,7 @@ class JobController(Controller):
 
     name = "job-controller"
     watches = ("jobs.batch", "pods")
+    pods_by_owner_kind = "Job"
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         if event.resource == "pods":

@@ -137,6 +137,7 @@ class StatefulSetController(Controller):
 
     name = "statefulset-controller"
     watches = ("statefulsets.apps", "pods")
+    pods_by_owner_kind = "StatefulSet"
 
     def __init__(self, cluster: Any) -> None:
         super().__init__(cluster)
