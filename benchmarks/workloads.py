@@ -17,6 +17,11 @@ limit), then times, on the wall clock, one `kubectl apply` of an nginx Deploymen
 4. the wall time of advancing an idle cluster with 1,000 running pods by 24 hours of virtual
    time, after the start-up events' one-hour TTLs, and how many timers fired meanwhile (nginx
    pods set none; the system add-ons' probes do).
+5. with `--scale-down`, on the first case's cluster once every pod is Running: the wall time
+   from scaling the Deployment to 0 replicas to the instant its last pod is gone from the
+   store, and (after scaling it back up, untimed) from deleting the Deployment (background
+   propagation, as `kubectl delete` does) to its last pod gone, each with the controllers'
+   share of it.
 
 The store's journal is not drained (no state directory), as when nothing is saved.
 
@@ -34,6 +39,7 @@ import ipaddress
 import pstats
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +145,53 @@ def run_case(pods: int, profile: cProfile.Profile | None = None,
     return CaseResult(pods, nodes, build, wall, virtual, rss), cluster
 
 
+def pods_gone_after(cluster: Cluster, change: Callable[[], Any], remaining: int
+                    ) -> tuple[float, float]:
+    """(wall seconds, virtual seconds) from `change()` until the store holds only `remaining`
+    pods, advancing virtual time one second at a time."""
+    start_virtual = cluster.now
+    began = time.perf_counter()
+    change()
+    cluster.settle()
+    while cluster.store.count("pods") > remaining:
+        if cluster.now - start_virtual > MAX_VIRTUAL_SECONDS:
+            raise RuntimeError(f"pods were still there after {MAX_VIRTUAL_SECONDS:.0f} "
+                               "virtual seconds")
+        cluster.advance(1.0)
+    return time.perf_counter() - began, cluster.now - start_virtual
+
+
+def scale_down(cluster: Cluster, replicas: int, name: str = "web",
+               breakdown: Breakdown | None = None) -> tuple[float, float]:
+    """(wall, virtual) seconds from scaling the Running Deployment `name` to 0 until every
+    one of its `replicas` pods is gone."""
+    remaining = cluster.store.count("pods") - replicas
+    if breakdown is not None:
+        breakdown.attach(cluster)
+    try:
+        return pods_gone_after(
+            cluster, lambda: cluster.api.apply(deployment(0, name), USER), remaining)
+    finally:
+        if breakdown is not None:
+            breakdown.detach()
+
+
+def delete_deployment(cluster: Cluster, replicas: int, name: str = "web",
+                      breakdown: Breakdown | None = None) -> tuple[float, float]:
+    """(wall, virtual) seconds from deleting the Running Deployment `name` until every one of
+    its `replicas` pods is gone."""
+    remaining = cluster.store.count("pods") - replicas
+    if breakdown is not None:
+        breakdown.attach(cluster)
+    try:
+        return pods_gone_after(
+            cluster, lambda: cluster.api.delete("deployments.apps", "default", name, USER),
+            remaining)
+    finally:
+        if breakdown is not None:
+            breakdown.detach()
+
+
 def idle_advance(pods: int) -> tuple[float, int]:
     """(wall seconds, timers fired) advancing a cluster with `pods` running pods by 24 virtual
     hours, after the start-up events' one-hour TTLs have passed."""
@@ -168,11 +221,14 @@ class Breakdown:
         self.gc_seconds = 0.0
         self.gc_runs = 0
         self._gc_began = 0.0
+        self._restore: list[tuple[Any, Any]] = []
 
     def attach(self, cluster: Cluster) -> None:
-        """Time every controller of `cluster` from now on."""
+        """Time every controller of `cluster` from now on (until `detach`)."""
+        self._restore = []
         for controller in cluster.controllers.controllers:
             original = controller.reconcile
+            self._restore.append((controller, original))
 
             def timed(key: str, _name: str = controller.name,
                       _original: Any = original) -> None:
@@ -188,7 +244,10 @@ class Breakdown:
         gc.callbacks.append(self._on_gc)
 
     def detach(self) -> None:
-        """Stop timing the garbage collector."""
+        """Stop timing the controllers and the garbage collector."""
+        for controller, original in self._restore:
+            controller.reconcile = original  # type: ignore[method-assign]
+        self._restore = []
         gc.callbacks.remove(self._on_gc)
 
     def _on_gc(self, phase: str, _info: dict[str, Any]) -> None:
@@ -202,6 +261,14 @@ class Breakdown:
 def _timing(result: CaseResult) -> str:
     return (f"{result.wall_seconds:.2f} s wall ({result.virtual_seconds:.0f} s virtual; "
             f"cluster build {result.build_seconds:.2f} s)")
+
+
+def _where_it_went(rows: _Table, split: Breakdown) -> None:
+    rows.append(("  where it went (a reconcile includes its writes' fan-out)", ""))
+    for name, seconds in sorted(split.seconds.items(), key=lambda item: -item[1]):
+        rows.append((f"    {name}", f"{seconds:.2f} s in {split.calls[name]:,} reconciles"))
+    rows.append(("    cyclic garbage collector (inside the above)",
+                 f"{split.gc_seconds:.2f} s in {split.gc_runs:,} runs"))
 
 
 class _Table:
@@ -221,6 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=0,
                         help="also profile the first case (cProfile) and print the N functions "
                              "with the most time of their own")
+    parser.add_argument("--scale-down", action="store_true",
+                        help="also time scaling the first case's Deployment to 0 and deleting "
+                             "it, until every pod is gone")
     args = parser.parse_args(argv)
     small, large, idle_pods = (1_000, 10_000, 1_000) if args.quick else \
         (10_000, 100_000, 1_000)
@@ -228,14 +298,22 @@ def main(argv: list[str] | None = None) -> int:
 
     split = Breakdown()
     first, cluster = run_case(small, breakdown=split)
-    del cluster
     rows.append((f"apply → all Running: {first.pods:,} pods / {first.nodes} nodes",
                  _timing(first)))
-    rows.append(("  where it went (a reconcile includes its writes' fan-out)", ""))
-    for name, seconds in sorted(split.seconds.items(), key=lambda item: -item[1]):
-        rows.append((f"    {name}", f"{seconds:.2f} s in {split.calls[name]:,} reconciles"))
-    rows.append(("    cyclic garbage collector (inside the above)",
-                 f"{split.gc_seconds:.2f} s in {split.gc_runs:,} runs"))
+    _where_it_went(rows, split)
+    if args.scale_down:
+        down = Breakdown()
+        wall, virtual = scale_down(cluster, small, breakdown=down)
+        rows.append((f"scale to 0 → all pods gone: {small:,} pods / {first.nodes} nodes",
+                     f"{wall:.2f} s wall ({virtual:.0f} s virtual)"))
+        _where_it_went(rows, down)
+        apply_until_running(cluster, small)
+        gone = Breakdown()
+        wall, virtual = delete_deployment(cluster, small, breakdown=gone)
+        rows.append((f"delete Deployment → all pods gone: {small:,} pods / {first.nodes} nodes",
+                     f"{wall:.2f} s wall ({virtual:.0f} s virtual)"))
+        _where_it_went(rows, gone)
+    del cluster
     biggest = first
     if not args.quick:
         gc.collect()

@@ -10,7 +10,7 @@ names kept beside it, in the order the flat dict holds them, so `of_pod` costs w
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Self, overload
 
 if TYPE_CHECKING:
     from playground.engine.kubelet.workload import Workload
@@ -104,7 +104,7 @@ class WorkloadTable(dict[InstanceKey, "Workload"]):
         super().clear()
         self._by_pod.clear()
 
-    def __ior__(self, other: Any) -> WorkloadTable:  # type: ignore[override]
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override, misc]
         self.update(other)
         return self
 
