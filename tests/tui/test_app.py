@@ -353,3 +353,25 @@ async def test_state_is_saved_and_locked(tmp_path: Path) -> None:
         cluster2, _ = reopened.open_or_create()
         assert not reopened.created
         assert cluster2.store.get("nodes", "", "worker-4") is not None
+
+
+async def test_a_flood_of_events_keeps_the_newest_rows() -> None:
+    from playground.tui.widgets.events import LIMIT
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        table = app.screen.query_one(EventsTable)
+        base = dict(next(iter(app.cluster.store.iter("events"))))
+        flood: dict[tuple[str, str], dict | None] = {}
+        for index in range(LIMIT * 3):
+            stamp = f"2030-01-01T{index // 3600:02d}:{index // 60 % 60:02d}:{index % 60:02d}Z"
+            event = dict(base, lastTimestamp=stamp, metadata=dict(
+                base["metadata"], namespace="default", name=f"flood.{index:05d}"))
+            flood[("default", event["metadata"]["name"])] = event
+        app.post_message(ClusterChanged({"events": flood}))
+        await pilot.pause()
+        assert table.row_count == LIMIT
+        names = {key.partition("/")[2] for key in table.ordered_keys}
+        assert names == {f"flood.{index:05d}" for index in range(LIMIT * 2, LIMIT * 3)}
+        assert table.ordered_keys[0] == f"default/flood.{LIMIT * 3 - 1:05d}"  # newest first

@@ -3,7 +3,8 @@
 Only the most recent `LIMIT` events are kept as rows, so a 10,000-pod rollout's flood of
 events never slows the screen; `kubectl get events` (the command bar) still shows them all.
 The table's objects are kept in arrival order (an event seen again moves to the end), so the
-oldest row to drop is always the first one: nothing is re-sorted as events stream in.
+oldest row to drop is always the first one: nothing is re-sorted as events stream in. A batch
+of more than `LIMIT` events keeps only its newest `LIMIT` before touching the rows.
 """
 
 from __future__ import annotations
@@ -67,6 +68,19 @@ class EventsTable(ResourceTable):
         self._follow()
 
     def apply_changes(self, changes: dict[ChangeKey, Obj | None], now: datetime) -> None:
+        if len(changes) > LIMIT:
+            # a flood (a rollout of thousands of pods writes tens of thousands of events in
+            # one frame): only the newest LIMIT can be shown, and they push out every row
+            # shown before, so the rest of the batch is never inserted at all
+            newest = heapq.nlargest(LIMIT, ((key, obj) for key, obj in changes.items()
+                                            if obj is not None),
+                                    key=lambda item: event_last_seen(item[1]))
+            newest.sort(key=lambda item: event_last_seen(item[1]))
+            flood: dict[ChangeKey, Obj | None] = {
+                key: None for key, obj in changes.items()
+                if obj is None and row_key(key) in self.objects}
+            flood.update(newest)
+            changes = flood
         for change_key, obj in changes.items():
             if obj is not None:
                 self.objects.pop(row_key(change_key), None)  # re-added last: newest
