@@ -4,20 +4,27 @@ Deleting or finishing a pod finds that pod's running instances through `Workload
 per-pod index instead of scanning every instance in the cluster; a sandbox finds a free IP
 through the per-node IP index. These tests hold the indices against a full scan while pods
 start, finish, are scaled away and deleted, while nodes fail, come back and are removed, and
-across a restore from persisted state.
+across a restore from persisted state. A parked nginx or httpd drops its program table too;
+a session with that table dropped matches one that keeps it.
 """
 
 from __future__ import annotations
 
+import json
+import shlex
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from playground.engine.cluster import Cluster, ClusterConfig
+from playground.engine.images import programs as programs_module
+from playground.engine.images.programs import ParkedPrograms
 from playground.engine.kubelet.instances import WorkloadTable
 from playground.engine.kubelet.kubelet import Kubelet
 from playground.engine.store import USER, Obj
+from playground.kubectl.main import run
 
 
 def check_indices(kubelet: Kubelet) -> None:
@@ -188,3 +195,53 @@ def test_table_equals_a_flat_dict_scanned(ops: list[tuple[str, tuple[str, str], 
         for pod_key in ("a/p", "a/q", "b/p"):
             assert table.of_pod(pod_key) == [k for k in plain if k[0] == pod_key]
         assert sorted(table.pods()) == sorted({k[0] for k in plain})
+
+
+def _nginx_session(cluster: Cluster) -> list[str]:
+    out: list[str] = []
+
+    def k(line: str) -> None:
+        result = run(cluster, shlex.split(line))
+        cluster.settle()
+        out.append(f"$ {line}\n{result.stdout}{result.stderr}[{result.exit_code}]")
+
+    k("create deployment web --image=nginx:1.27 --replicas=2")
+    k("create deployment apache --image=httpd:2.4 --replicas=1")
+    cluster.advance(30)
+    web = pod_names(cluster, "web-")
+    apache = pod_names(cluster, "apache-")
+    k(f"exec {web[0]} -- nginx -v")
+    k(f"exec {web[0]} -- nginx -t")
+    k(f"exec {apache[0]} -- httpd -v")
+    cluster.advance(3600)
+    k(f"delete pod {web[0]} {web[1]} {apache[0]} --wait=false")
+    cluster.advance(30)
+    for name in web + apache:
+        k(f"logs {name} --timestamps")
+    k("get pods")
+    out.extend(json.dumps(p, sort_keys=True) for p in cluster.store.list("pods", "default"))
+    return out
+
+
+def test_a_parked_servers_dropped_program_table_behaves_like_the_live_one(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cluster = Cluster.create(ClusterConfig(clock="manual", seed=3))
+    run(cluster, shlex.split("create deployment web --image=nginx:1.27 --replicas=1"))
+    cluster.advance(30)
+    (work,) = [w for key, w in cluster.kubelet.workloads.items()
+               if key[0].startswith("default/web-")]
+    assert work.parked
+    assert isinstance(work.programs, ParkedPrograms) and not work.programs.built
+    assert work.shell_ctx is not None and work.shell_ctx.programs is work.programs
+    assert dict.__len__(work.programs) == 0
+    assert work.terminate("SIGTERM", cluster.now)
+    assert not isinstance(work.programs, ParkedPrograms) and len(work.programs) >= 2
+    assert work.shell_ctx.programs is work.programs
+
+    dropped = _nginx_session(Cluster.create(ClusterConfig(clock="manual", seed=5)))
+    with monkeypatch.context() as patch:
+        patch.setattr(programs_module, "rebuildable", lambda image: False)
+        kept = _nginx_session(Cluster.create(ClusterConfig(clock="manual", seed=5)))
+    assert any("nginx version: nginx/1.27" in line for line in dropped)
+    assert any("Server version: Apache/2.4" in line for line in dropped)
+    assert dropped == kept

@@ -17,7 +17,7 @@ module registers them all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,19 +33,23 @@ from playground.engine.images.programs_base import (
     version_tuple,
 )
 from playground.engine.images.programs_web import GUESTBOOK_PAGE
+from playground.engine.images.shell_api import Program
 
 if TYPE_CHECKING:
     from playground.engine.images.catalog import Image
 
 __all__ = [
-    "PROGRAMS", "ProgramTable", "StartError", "builtin_file", "program_commands",
-    "programs_for", "resolve_command",
+    "PROGRAMS", "ParkedPrograms", "ProgramTable", "StartError", "builtin_file",
+    "program_commands", "programs_for", "rebuildable", "resolve_command",
 ]
 
 
-def programs_for(image: Image, host: ContainerHost) -> ProgramTable:
-    """The image's programs for one container, by command name, with its signal inbox."""
-    signals = Signals()
+def programs_for(image: Image, host: ContainerHost, signals: Signals | None = None
+                 ) -> ProgramTable:
+    """The image's programs for one container, by command name, with its signal inbox (a new
+    one unless the container's `signals` are given)."""
+    if signals is None:
+        signals = Signals()
     ctx = Context(image, host, signals)
     table: dict[str, Any] = {}
     for kind in image.programs:
@@ -55,6 +59,66 @@ def programs_for(image: Image, host: ContainerHost) -> ProgramTable:
         if argv and "/" in argv[0] and argv[0].rsplit("/", 1)[-1] in table:
             table[argv[0]] = table[argv[0].rsplit("/", 1)[-1]]
     return ProgramTable(table, signals)
+
+
+def rebuildable(image: Image) -> bool:
+    """Whether every program kind of the image is stateless (see `Kind.stateless`), so that a
+    container's table may be dropped and built again (`ParkedPrograms`)."""
+    return all(PROGRAMS[kind].stateless for kind in image.programs)
+
+
+class ParkedPrograms(ProgramTable):
+    """The program table of a parked container, dropped: it keeps only the image, the host and
+    the signal inbox, and builds the programs again the first time anything looks one up
+    (an exec into the still-parked container). The kubelet swaps in a full table when the
+    process is revived. Only for images whose kinds are all stateless (`rebuildable`)."""
+
+    def __init__(self, image: Image, host: ContainerHost, signals: Signals) -> None:
+        super().__init__({}, signals)
+        self.image = image
+        self.host = host
+        self.built = False
+
+    def rebuild(self) -> ProgramTable:
+        """A full table for the same container (same signal inbox)."""
+        return programs_for(self.image, self.host, self.signals)
+
+    def _fill(self) -> None:
+        if not self.built:
+            self.built = True
+            dict.update(self, self.rebuild())
+
+    def __contains__(self, name: object) -> bool:
+        self._fill()
+        return dict.__contains__(self, name)
+
+    def __getitem__(self, name: str) -> Program:
+        self._fill()
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        self._fill()
+        return dict.get(self, name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        self._fill()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._fill()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        self._fill()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._fill()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._fill()
+        return dict.items(self)
 
 
 def program_commands(kinds: Sequence[str]) -> frozenset[str]:

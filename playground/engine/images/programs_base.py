@@ -102,17 +102,23 @@ class Kind:
 
     commands: tuple[str, ...]
     factory: Factory
+    stateless: bool = False
+    """Its programs keep nothing between runs outside their own process (no request counters,
+    no stored data in the factory's closure): a container's table of them may be dropped and
+    built again from the image, the host and the signals, and behave the same."""
 
 
 PROGRAMS: dict[str, Kind] = {}
 """Every program kind by name (what a catalog entry lists under `programs`)."""
 
 
-def program(name: str, *commands: str) -> Callable[[Factory], Factory]:
-    """Register a factory as program kind `name` providing `commands` (default: `name`)."""
+def program(name: str, *commands: str, stateless: bool = False
+            ) -> Callable[[Factory], Factory]:
+    """Register a factory as program kind `name` providing `commands` (default: `name`);
+    `stateless` as `Kind.stateless` says."""
 
     def register(factory: Factory) -> Factory:
-        PROGRAMS[name] = Kind(commands or (name,), factory)
+        PROGRAMS[name] = Kind(commands or (name,), factory, stateless)
         return factory
 
     return register

@@ -98,7 +98,7 @@ SIGNAL_NUMBERS = {"SIGHUP": 1, "SIGINT": 2, "SIGQUIT": 3, "SIGTERM": 15, "SIGWIN
 _DEFAULT_CONF = "/etc/nginx/conf.d/default.conf"
 
 
-@program("nginx", "nginx", "docker-entrypoint.sh")
+@program("nginx", "nginx", "docker-entrypoint.sh", stateless=True)
 def _nginx(ctx: Context) -> dict[str, Program]:
     image = ctx.image
     version = str(image.param("version", "1.27.3"))
@@ -372,7 +372,7 @@ def _apache(
         ctx.signals.release(inv)
 
 
-@program("httpd", "httpd-foreground", "httpd")
+@program("httpd", "httpd-foreground", "httpd", stateless=True)
 def _httpd(ctx: Context) -> dict[str, Program]:
     version = str(ctx.image.param("version", "2.4.62"))
 

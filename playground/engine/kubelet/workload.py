@@ -18,7 +18,8 @@ process state (the container keeps its filesystem, environment, ports and progra
 `unpark` rebuilds it by replay, the way a restored playground rebuilds processes, the moment
 something needs it: a request to one of its ports, a signal, its next wake-up. Only processes
 whose replay is exact are parked: an image program holding the signals, no network answers
-in its transcript, no volumes beyond the service-account token, few sleeps to replay.
+in its transcript, no volumes beyond the service-account token, few sleeps to replay. When
+the image's programs are stateless (nginx, httpd) their table goes too (`ParkedPrograms`).
 """
 
 from __future__ import annotations
@@ -268,6 +269,10 @@ class Workload:
         self._ports = bound_ports
         self.shell_process = None
         self._parked_ports = mine
+        if image_programs.rebuildable(self.image):
+            # the program closures go too; revival (or an exec meanwhile) builds them again
+            self.programs = self.shell_ctx.programs = image_programs.ParkedPrograms(
+                self.image, self, signals)
         return True
 
     @property
@@ -288,6 +293,8 @@ class Workload:
         shell_ctx.fs = kubelet.volumes.container_fs(
             self.key, pod, kubelet_spec(pod, cr.name), self.image, self.hostname, self.pod_ip,
             scratch=True)
+        if isinstance(self.programs, image_programs.ParkedPrograms):
+            self.programs = shell_ctx.programs = self.programs.rebuild()
         signals = self.programs.signals
         signals.owner, signals.handled = None, frozenset()
         now, clock_now, sleeps = self.now, process.clock_now, process.sleeps
