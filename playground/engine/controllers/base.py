@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from playground.engine.controllers.podutil import controller_ref
 from playground.engine.errors import EngineError
@@ -26,7 +26,7 @@ class Controller:
 
     name: str = "controller"
     watches: tuple[str | None, ...] = ()
-    watch_types: ChangeTypes | None = None
+    watch_types: ClassVar[ChangeTypes | None] = None
     """Change types `keys_for` can yield keys for, by resource (see `Store.watch`): the store
     does not call it for the others, which matters on the busiest kinds (pods, events)."""
     pods_by_owner_kind: str | None = None

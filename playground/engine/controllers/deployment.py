@@ -14,6 +14,7 @@ write is visible to the next reconcile.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from playground.engine.controllers import deployment_rollout as rollout
 from playground.engine.controllers import deployment_util as du
@@ -26,7 +27,7 @@ from playground.engine.controllers.deployment_util import (
 )
 from playground.engine.errors import APIError
 from playground.engine.selectors import from_label_selector
-from playground.engine.store import DELETED, Obj, WatchEvent, deep_copy
+from playground.engine.store import DELETED, ChangeTypes, Obj, WatchEvent, deep_copy
 
 __all__ = ["DeploymentController", "RolloutStatusError", "revision_of",
            "rollout_status_message"]
@@ -39,7 +40,7 @@ class DeploymentController(Controller):
 
     name = "deployment-controller"
     watches = ("deployments.apps", "replicasets.apps", "pods")
-    watch_types = {"pods": (DELETED,)}
+    watch_types: ClassVar[ChangeTypes] = {"pods": (DELETED,)}
 
     # -- queueing ---------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:

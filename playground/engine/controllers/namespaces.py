@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from playground.engine.api import resources
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.store import ADDED, DELETED, MODIFIED, WatchEvent
+from playground.engine.store import ADDED, DELETED, MODIFIED, ChangeTypes, WatchEvent
 
 ROOT_CA_CONFIGMAP = "kube-root-ca.crt"
 _FAKE_CA = ("-----BEGIN CERTIFICATE-----\n"
@@ -27,7 +28,8 @@ class NamespaceController(Controller):
 
     name = "namespace-controller"
     watches = (None,)
-    watch_types = {None: (DELETED,), "namespaces": (ADDED, MODIFIED, DELETED)}
+    watch_types: ClassVar[ChangeTypes] = {None: (DELETED,),
+                                          "namespaces": (ADDED, MODIFIED, DELETED)}
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         meta = event.obj["metadata"]

@@ -21,11 +21,19 @@ dead node stop being Terminating without the node coming back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.store import ADDED, DELETED, MODIFIED, Actor, Obj, WatchEvent
+from playground.engine.store import (
+    ADDED,
+    DELETED,
+    MODIFIED,
+    Actor,
+    ChangeTypes,
+    Obj,
+    WatchEvent,
+)
 
 NODE_MONITOR_GRACE_PERIOD = 50.0
 ORPHAN_POD_QUARANTINE = 40.0
@@ -236,7 +244,7 @@ class PodGarbageCollector(Controller):
 
     name = "pod-garbage-collector-controller"
     watches = ("nodes", "pods")
-    watch_types = {"nodes": (DELETED,), "pods": (ADDED, MODIFIED)}
+    watch_types: ClassVar[ChangeTypes] = {"nodes": (DELETED,), "pods": (ADDED, MODIFIED)}
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         obj = event.obj

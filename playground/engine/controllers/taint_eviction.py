@@ -14,11 +14,11 @@ counting from the same instant; the wake-up itself is a clock timer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from playground.engine.controllers.base import Controller
 from playground.engine.errors import APIError
-from playground.engine.store import ADDED, DELETED, MODIFIED, Obj, WatchEvent
+from playground.engine.store import ADDED, DELETED, MODIFIED, ChangeTypes, Obj, WatchEvent
 
 RECORD_KIND = "taint-eviction"
 _NODE = "node/"
@@ -30,7 +30,7 @@ class TaintEvictionController(Controller):
 
     name = "taint-eviction-controller"
     watches = ("nodes", "pods")
-    watch_types = {"nodes": (ADDED, MODIFIED)}
+    watch_types: ClassVar[ChangeTypes] = {"nodes": (ADDED, MODIFIED)}
 
     # -- queueing -------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
