@@ -182,6 +182,11 @@ class MainScreen(Screen[None]):
         self.watch_active_pane(self.active_pane)
 
     def watch_active_pane(self, pane: str) -> None:
+        if not self.narrow:
+            # the state classes below only change the layout when narrow (watch_narrow sets
+            # them on the way there); toggling them here restyled both rows of panes, every
+            # node card included, on each pane switch
+            return
         for name in self.pane_names():
             self.query_one(f"#pane-{name}").set_class(name == pane, "-active")
         self.set_class(pane == "tutorial", "-tutorial-tab")
