@@ -31,7 +31,7 @@ from playground.engine.scheduler import (
     SchedulingCache,
     schedule,
 )
-from playground.engine.store import DELETED, Obj, WatchEvent
+from playground.engine.store import DELETED, MODIFIED, Obj, WatchEvent
 
 SCHEDULER_NAME = "default-scheduler"
 UNSCHEDULABLE_FLUSH = 300.0
@@ -106,29 +106,38 @@ class SchedulerController(Controller):
 
     # -- queueing -------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
+        obj = event.obj
+        if event.resource == "pods":
+            old = event.old
+            if event.type == MODIFIED and old is not None and _same_bound_pod(old, obj):
+                # a status write of a pod that is bound, counts and stays where it was: no
+                # accounting to change and nothing pending
+                return ()
+            self._track(event)
+            return self._pod_keys(event)
         self._track(event)
+        if event.resource == "persistentvolumeclaims":
+            return (_RETRY_ALL,) if self.unschedulable else ()
+        if event.resource == "nodes":
+            return (_RETRY_ALL,) if event.type != DELETED and self.unschedulable else ()
+        return ()
+
+    def _pod_keys(self, event: WatchEvent) -> tuple[str, ...]:
         obj = event.obj
         meta = obj["metadata"]
-        if event.resource == "persistentvolumeclaims":
-            if self.unschedulable:
-                yield _RETRY_ALL
-            return
-        if event.resource == "nodes":
-            if event.type != DELETED and self.unschedulable:
-                yield _RETRY_ALL
-            return
         key = f"{meta.get('namespace', '')}/{meta['name']}"
         if event.type == DELETED:
             self.unschedulable.pop(key, None)
             self.explanations.pop(meta.get("uid", ""), None)
             if (obj.get("spec") or {}).get("nodeName") and self.unschedulable:
-                yield _RETRY_ALL
-            return
+                return (_RETRY_ALL,)
+            return ()
         if _pending(obj):
-            yield key
-        elif event.old is not None and _counts(event.old) and not _counts(obj) and \
+            return (key,)
+        if event.old is not None and _counts(event.old) and not _counts(obj) and \
                 self.unschedulable:
-            yield _RETRY_ALL
+            return (_RETRY_ALL,)
+        return ()
 
     def resync(self) -> Iterable[str]:
         for pod in self.store.iter("pods"):
@@ -269,6 +278,26 @@ def _same_scheduling_view(old: Obj, new: Obj) -> bool:
             and old["metadata"].get("labels") == new["metadata"].get("labels")
             and bool(old["metadata"].get("deletionTimestamp")) ==
             bool(new["metadata"].get("deletionTimestamp")))
+
+
+def _same_bound_pod(old: Obj, new: Obj) -> bool:
+    """Whether `new` is bound to the node `old` was bound to and changes nothing the node's
+    accounting reads (`_same_scheduling_view`), while it still counts there."""
+    new_spec = new.get("spec")
+    old_spec = old.get("spec")
+    if new_spec is not old_spec and new_spec != old_spec:
+        return False
+    if not (new_spec or {}).get("nodeName"):
+        return False
+    if (new.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return False
+    old_meta = old["metadata"]
+    new_meta = new["metadata"]
+    old_labels = old_meta.get("labels")
+    new_labels = new_meta.get("labels")
+    if old_labels is not new_labels and old_labels != new_labels:
+        return False
+    return bool(old_meta.get("deletionTimestamp")) == bool(new_meta.get("deletionTimestamp"))
 
 
 def _with_condition(conditions: list[dict[str, Any]] | None,

@@ -20,8 +20,8 @@ from playground.engine.network.endpointslices import (
     pod_hostname,
     resolve_target_port,
     service_selector,
-    services_selecting,
 )
+from playground.engine.network.service_index import ServiceSelectorIndex
 from playground.engine.store import Obj, WatchEvent
 
 MAX_ADDRESSES = 1000
@@ -35,19 +35,23 @@ class EndpointsController(Controller):
     name = "endpoint-controller"
     watches = ("services", "pods")
 
+    def __init__(self, cluster: Any) -> None:
+        super().__init__(cluster)
+        self.services = ServiceSelectorIndex(self.store)
+
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         meta = event.obj["metadata"]
         namespace = meta.get("namespace", "")
         if event.resource == "services":
-            yield f"{namespace}/{meta['name']}"
-            return
-        names = {s["metadata"]["name"] for s in
-                 services_selecting(self.store, namespace, meta.get("labels"))}
+            return (f"{namespace}/{meta['name']}",)
+        # every write of a selected pod, as before: the Services selecting it now or before
+        services = self.services
+        if not services.any_in(namespace):
+            return ()
+        names = set(services.selecting(namespace, meta.get("labels")))
         if event.old is not None:
-            names.update(s["metadata"]["name"] for s in services_selecting(
-                self.store, namespace, event.old["metadata"].get("labels")))
-        for name in sorted(names):
-            yield f"{namespace}/{name}"
+            names.update(services.selecting(namespace, event.old["metadata"].get("labels")))
+        return [f"{namespace}/{name}" for name in sorted(names)]
 
     def resync(self) -> Iterable[str]:
         for svc in self.store.iter("services"):

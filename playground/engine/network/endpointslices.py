@@ -18,6 +18,7 @@ from typing import Any
 from playground.engine.controllers.base import Controller
 from playground.engine.controllers.podutil import is_ready
 from playground.engine.errors import APIError
+from playground.engine.network.service_index import ServiceSelectorIndex
 from playground.engine.selectors import Selector, from_label_selector
 from playground.engine.store import DELETED, Obj, WatchEvent
 
@@ -102,27 +103,37 @@ class EndpointSliceController(Controller):
     def __init__(self, cluster: Any) -> None:
         super().__init__(cluster)
         self._zones: dict[str, str] = {}
+        self.services = ServiceSelectorIndex(self.store)
 
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
         meta = event.obj["metadata"]
         namespace = meta.get("namespace", "")
+        if event.resource == "pods":
+            return self._pod_keys(event, namespace)
         if event.resource == "services":
-            yield f"{namespace}/{meta['name']}"
-        elif event.resource == "pods":
-            if event.old is not None and _endpoint_view(event.old) == _endpoint_view(event.obj) \
-                    and event.type != DELETED:
-                return
-            labels = dict(meta.get("labels") or {})
-            for svc in services_selecting(self.store, namespace, labels):
-                yield f"{namespace}/{svc['metadata']['name']}"
-            old_labels = (event.old or {}).get("metadata", {}).get("labels") or {}
-            if event.old is not None and old_labels != labels:
-                for svc in services_selecting(self.store, namespace, old_labels):
-                    yield f"{namespace}/{svc['metadata']['name']}"
-        else:
-            service = (meta.get("labels") or {}).get(SERVICE_NAME_LABEL)
-            if service and event.actor.name != self.name:
-                yield f"{namespace}/{service}"
+            return (f"{namespace}/{meta['name']}",)
+        service = (meta.get("labels") or {}).get(SERVICE_NAME_LABEL)
+        if service and event.actor.name != self.name:
+            return (f"{namespace}/{service}",)
+        return ()
+
+    def _pod_keys(self, event: WatchEvent, namespace: str) -> list[str] | tuple[()]:
+        """The Services selecting the pod now, then those that selected it before its labels
+        changed; nothing when what an endpoint shows of the pod did not change."""
+        services = self.services
+        if not services.any_in(namespace):
+            return ()
+        old = event.old
+        if old is not None and event.type != DELETED and _same_endpoint(old, event.obj):
+            return ()
+        labels = event.obj["metadata"].get("labels") or {}
+        keys = [f"{namespace}/{name}" for name in services.selecting(namespace, labels)]
+        if old is not None:
+            old_labels = old["metadata"].get("labels") or {}
+            if old_labels != labels:
+                keys.extend(f"{namespace}/{name}"
+                            for name in services.selecting(namespace, old_labels))
+        return keys
 
     def resync(self) -> Iterable[str]:
         for svc in self.store.iter("services"):
@@ -284,11 +295,27 @@ def _same(slice_: Obj, ports: list[dict[str, Any]], endpoints: list[dict[str, An
             and (slice_["metadata"].get("labels") or {}) == labels)
 
 
-def _endpoint_view(pod: Obj) -> tuple[Any, ...]:
-    """What of a pod an endpoint depends on (status updates that change none of it are noise)."""
-    meta = pod["metadata"]
-    status = pod.get("status") or {}
-    spec = pod.get("spec") or {}
-    return (meta.get("labels"), meta.get("deletionTimestamp"), status.get("podIP"),
-            status.get("phase"), is_ready(pod), spec.get("nodeName"), spec.get("hostname"),
-            spec.get("subdomain"))
+def _same_endpoint(old: Obj, new: Obj) -> bool:
+    """Whether nothing an endpoint depends on changed between two versions of a pod (its
+    labels, deletion mark, IP, phase, readiness, node, hostname and subdomain): status updates
+    that change none of it are noise."""
+    old_meta = old["metadata"]
+    new_meta = new["metadata"]
+    if old_meta.get("labels") != new_meta.get("labels") or \
+            old_meta.get("deletionTimestamp") != new_meta.get("deletionTimestamp"):
+        return False
+    old_status = old.get("status") or {}
+    new_status = new.get("status") or {}
+    if old_status.get("podIP") != new_status.get("podIP") or \
+            old_status.get("phase") != new_status.get("phase"):
+        return False
+    old_spec = old.get("spec") or {}
+    new_spec = new.get("spec") or {}
+    if old_spec is not new_spec and (
+            old_spec.get("nodeName") != new_spec.get("nodeName")
+            or old_spec.get("hostname") != new_spec.get("hostname")
+            or old_spec.get("subdomain") != new_spec.get("subdomain")):
+        return False
+    if old_status.get("conditions") is new_status.get("conditions"):
+        return True
+    return is_ready(old) == is_ready(new)
