@@ -288,7 +288,7 @@ def busy_random_cluster(seed: int) -> tuple[Cluster, Recorder, ReferenceSchedule
     for _ in range(300):
         op = rng.choice(("service", "service", "reselect", "unselect", "delete-service",
                          "label", "label", "ready", "ready", "scale", "scale", "delete-pod",
-                         "node", "advance"))
+                         "bare-pod", "node", "advance"))
         namespace = rng.choice(namespaces)
         existing = store.list("services", namespace)
         if op == "service" or (op in ("reselect", "unselect", "delete-service")
@@ -328,6 +328,20 @@ def busy_random_cluster(seed: int) -> tuple[Cluster, Recorder, ReferenceSchedule
         elif op == "delete-pod" and pods():
             meta = rng.choice(pods())["metadata"]
             attempt(api.delete, "pods", meta["namespace"], meta["name"])
+        elif op == "bare-pod":
+            services += 1
+            spec: dict[str, Any] = {"containers": [{"name": "c", "image": "nginx:1.27",
+                                                    "ports": [{"name": "http",
+                                                               "containerPort": 80}]}]}
+            placement = rng.choice(("scheduler", "worker-2", "other-scheduler"))
+            if placement == "other-scheduler":
+                spec["schedulerName"] = placement
+            elif placement != "scheduler":
+                spec["nodeName"] = placement
+            attempt(api.create, {"apiVersion": "v1", "kind": "Pod",
+                                 "metadata": {"name": f"bare{services}", "namespace": namespace,
+                                              "labels": random_selector(rng)},
+                                 "spec": spec})
         elif op == "node":
             if stopped and rng.random() < 0.5:
                 cluster.node_lifecycle.recover_node(stopped.pop())

@@ -31,7 +31,7 @@ from playground.engine.scheduler import (
     SchedulingCache,
     schedule,
 )
-from playground.engine.store import DELETED, MODIFIED, Obj, WatchEvent
+from playground.engine.store import ADDED, DELETED, MODIFIED, Obj, WatchEvent
 
 SCHEDULER_NAME = "default-scheduler"
 UNSCHEDULABLE_FLUSH = 300.0
@@ -112,6 +112,12 @@ class SchedulerController(Controller):
             if event.type == MODIFIED and old is not None and _same_bound_pod(old, obj):
                 # a status write of a pod that is bound, counts and stays where it was: no
                 # accounting to change and nothing pending
+                return ()
+            if event.type == ADDED and not (obj.get("spec") or {}).get("nodeName"):
+                # a new pod no node accounts for yet: queued when it waits for this scheduler
+                if _pending(obj):
+                    meta = obj["metadata"]
+                    return (f"{meta.get('namespace', '')}/{meta['name']}",)
                 return ()
             self._track(event)
             return self._pod_keys(event)
