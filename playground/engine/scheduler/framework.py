@@ -380,6 +380,8 @@ def _importance(pod: PodInfo) -> tuple[int, str]:
 def _select_victims(pod: PodInfo, node: NodeInfo, nodes: Sequence[NodeInfo],
                     namespace_labels: NamespaceLabels | None) -> f.Rejection | list[PodInfo]:
     """DefaultPreemption's SelectVictimsOnNode: the fewest lower-priority pods to evict."""
+    if all(priority >= pod.priority for priority in node.priority_counts):
+        return f.Rejection("DefaultPreemption", (NO_PREEMPTION_VICTIMS,), True)
     lower = [p for p in node.pods.values() if p.priority < pod.priority]
     if not lower:
         return f.Rejection("DefaultPreemption", (NO_PREEMPTION_VICTIMS,), True)

@@ -59,6 +59,7 @@ class NodeInfo:
         "selector_counts",
         "taints",
         "unschedulable",
+        "priority_counts",
         "used_ports",
         "watchers",
     )
@@ -71,6 +72,8 @@ class NodeInfo:
         self.non_zero_cpu = 0
         self.non_zero_memory = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
+        self.priority_counts: dict[int, int] = {}
+        """Pods here by priority: preemption asks "is any pod here less important?" often."""
         self.pods_with_affinity: dict[str, PodInfo] = {}
         self.pods_with_required_anti_affinity: dict[str, PodInfo] = {}
         self.generation = 0
@@ -129,6 +132,7 @@ class NodeInfo:
         self.non_zero_memory += info.non_zero_memory
         for port in info.host_ports:
             self.used_ports[port] = self.used_ports.get(port, 0) + 1
+        self.priority_counts[info.priority] = self.priority_counts.get(info.priority, 0) + 1
         if info.has_affinity:
             self.pods_with_affinity[info.key] = info
         if info.required_anti_affinity:
@@ -162,6 +166,11 @@ class NodeInfo:
                 self.used_ports[port] = left
             else:
                 self.used_ports.pop(port, None)
+        remaining = self.priority_counts[info.priority] - 1
+        if remaining:
+            self.priority_counts[info.priority] = remaining
+        else:
+            del self.priority_counts[info.priority]
         self.pods_with_affinity.pop(key, None)
         self.pods_with_required_anti_affinity.pop(key, None)
         self._count_selectors(info, -1)
@@ -203,6 +212,7 @@ class NodeInfo:
         twin.pods = dict(self.pods)
         twin.requested = dict(self.requested)
         twin.used_ports = dict(self.used_ports)
+        twin.priority_counts = dict(self.priority_counts)
         twin.pods_with_affinity = dict(self.pods_with_affinity)
         twin.pods_with_required_anti_affinity = dict(self.pods_with_required_anti_affinity)
         twin.selector_counts = dict(self.selector_counts)
