@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from playground import cluster_commands
 from playground.engine.cluster import Cluster, ClusterConfig
 from playground.engine.errors import EngineError
 from playground.scenarios.model import ScenarioError
@@ -33,28 +33,16 @@ from playground.scenarios.runner import Notice, ScenarioRunner, restore_images
 from playground.state.database import StateDB
 from playground.state.statedir import StateError, StateLock, resolve_state_dir
 
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
-
-
 class CLIError(Exception):
     """A refusal with a message for the person at the keyboard."""
 
 
 def parse_duration(text: str) -> float:
     """`90s`, `5m`, `1h30m`, `2d` → seconds."""
-    text = text.strip()
-    pos = 0
-    total = 0.0
-    for match in _DURATION.finditer(text):
-        if match.start() != pos:
-            break
-        value, unit = float(match.group(1)), match.group(2)
-        total += value * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
-        pos = match.end()
-    if pos != len(text) or not text:
-        raise CLIError(f'error: invalid duration "{text}": use a number with a unit, e.g. '
-                       "90s, 5m, 1h or 1h30m")
-    return total
+    try:
+        return cluster_commands.parse_duration(text)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
 
 
 class Session:
@@ -157,46 +145,9 @@ def cmd_init(args: argparse.Namespace, directory: Path) -> int:
 
 
 def _check_quantity(value: str, flag: str) -> None:
-    from playground.engine.api.quantity import QuantityError, parse_quantity
-
-    try:
-        if parse_quantity(value) <= 0:
-            raise QuantityError(value)
-    except QuantityError:
-        raise CLIError(f'error: {flag} "{value}" is not a positive quantity (e.g. 4, 500m, '
-                       "8Gi)") from None
-
-
-def cmd_advance(args: argparse.Namespace, directory: Path) -> int:
-    seconds = parse_duration(args.duration)
-    with Session(directory) as session:
-        cluster = session.open()
-        before = cluster.now
-        session.run_until(cluster.now + seconds)
-        session.save()
-        print(f"Advanced {args.duration}: virtual time {cluster.clock.datetime().isoformat()} "
-              f"(+{cluster.now - before:g}s).")
-    return 0
-
-
-def cmd_status(args: argparse.Namespace, directory: Path) -> int:
-    with Session(directory) as session:
-        cluster = session.open()
-        nodes = cluster.store.list("nodes")
-        ready = sum(1 for n in nodes if any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (n.get("status") or {}).get("conditions") or []))
-        session.save()
-        print(f"Cluster:      {cluster.config.name}\n"
-              f"State:        {directory}\n"
-              f"Kubernetes:   {cluster.version}\n"
-              f"Clock:        {cluster.config.clock}, virtual time "
-              f"{cluster.clock.datetime().strftime('%Y-%m-%d %H:%M:%S')} UTC\n"
-              f"Nodes:        {len(nodes)} ({ready} Ready)\n"
-              f"Pods:         {cluster.store.count('pods')}\n"
-              f"Objects:      {cluster.store.count()}\n"
-              f"Seed:         {cluster.config.seed}")
-    return 0
+    problem = cluster_commands.quantity_problem(value, flag)
+    if problem is not None:
+        raise CLIError(problem)
 
 
 def cmd_reset(args: argparse.Namespace, directory: Path) -> int:
@@ -227,196 +178,28 @@ def cmd_snapshot(args: argparse.Namespace, directory: Path) -> int:
     return 0
 
 
-# -- node and pod faults ------------------------------------------------------------------------
+# -- node and pod faults, traffic from outside ----------------------------------------------------
 
-def _parse_pairs(text: str, flag: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    for item in (p.strip() for p in text.split(",")):
-        if not item:
-            continue
-        key, eq, value = item.partition("=")
-        if not eq or not key:
-            raise CLIError(f'error: {flag} expects key=value pairs separated by commas, got '
-                           f'"{item}"')
-        pairs[key] = value
-    return pairs
+def _emit(result: cluster_commands.Result) -> int:
+    sys.stdout.write(result.stdout)
+    sys.stderr.write(result.stderr)
+    return result.exit_code
 
 
-def _parse_taints(text: str) -> list[dict[str, str]]:
-    taints: list[dict[str, str]] = []
-    for item in (p.strip() for p in text.split(",")):
-        if not item:
-            continue
-        key_value, colon, effect = item.rpartition(":")
-        if not colon or effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
-            raise CLIError(f'error: --taints expects key=value:Effect (Effect is NoSchedule, '
-                           f'PreferNoSchedule or NoExecute), got "{item}"')
-        key, _, value = key_value.partition("=")
-        taint = {"key": key}
-        if value:
-            taint["value"] = value
-        taint["effect"] = effect
-        taints.append(taint)
-    return taints
-
-
-def _node(cluster: Cluster, name: str) -> None:
-    if cluster.store.get("nodes", "", name) is None:
-        known = ", ".join(n["metadata"]["name"] for n in cluster.store.list("nodes"))
-        raise CLIError(f'error: there is no node "{name}" (nodes: {known or "none"})')
-
-
-def cmd_add_node(args: argparse.Namespace, directory: Path) -> int:
-    labels = _parse_pairs(args.labels or "", "--labels")
-    taints = _parse_taints(args.taints or "")
-    for value, flag in ((args.cpu, "--cpu"), (args.memory, "--memory")):
-        if value is not None:
-            _check_quantity(value, flag)
+def cmd_live(args: argparse.Namespace, directory: Path) -> int:
+    """A `playground cluster` verb that acts on the live cluster (see `cluster_commands`)."""
+    refusal = cluster_commands.check(args)
+    if refusal is not None:
+        return _emit(refusal)
     with Session(directory) as session:
         cluster = session.open()
-        name = args.name or _next_worker(cluster)
-        if cluster.store.get("nodes", "", name) is not None:
-            raise CLIError(f'error: node "{name}" already exists')
-        node = cluster.add_node(name, cpu=args.cpu, memory=args.memory, zone=args.zone,
-                                labels=labels, taints=taints)
-        session.save()
-        from playground.engine.nodes import ZONE_LABEL, memory_for_display
-
-        capacity = node["status"]["capacity"]
-        zone = node["metadata"]["labels"].get(ZONE_LABEL, "")
-        print(f'Node "{name}" joined the cluster: {capacity["cpu"]} CPU, '
-              f'{memory_for_display(capacity["memory"])} memory, zone {zone}.')
-    return 0
-
-
-def _next_worker(cluster: Cluster) -> str:
-    taken = {n["metadata"]["name"] for n in cluster.store.iter("nodes")}
-    i = 1
-    while f"worker-{i}" in taken:
-        i += 1
-    return f"worker-{i}"
-
-
-def cmd_remove_node(args: argparse.Namespace, directory: Path) -> int:
-    from playground.engine.store import USER
-
-    with Session(directory) as session:
-        cluster = session.open()
-        _node(cluster, args.name)
-        pods = len(cluster.store.pods_on_node(args.name))
-        cluster.node_lifecycle.remove_node(args.name, USER)
-        session.save()
-        print(f'Node "{args.name}" removed. Its {pods} pod(s) are deleted by the pod garbage '
-              "collector 40s later; their controllers recreate them elsewhere.")
-    return 0
-
-
-def cmd_fail_node(args: argparse.Namespace, directory: Path) -> int:
-    with Session(directory) as session:
-        cluster = session.open()
-        _node(cluster, args.name)
-        if not cluster.kubelet.running_on(args.name):
-            raise CLIError(f'error: node "{args.name}" has already failed; use '
-                           f"`playground cluster recover-node {args.name}`")
-        cluster.node_lifecycle.fail_node(args.name)
-        session.save()
-        print(f'Node "{args.name}" failed: its kubelet stopped posting status. The node turns '
-              "NotReady after 50s; its pods are evicted 5m after that.")
-    return 0
-
-
-def cmd_recover_node(args: argparse.Namespace, directory: Path) -> int:
-    with Session(directory) as session:
-        cluster = session.open()
-        _node(cluster, args.name)
-        if cluster.kubelet.running_on(args.name):
-            raise CLIError(f'error: node "{args.name}" is running; nothing to recover')
-        cluster.node_lifecycle.recover_node(args.name)
-        session.save()
-        print(f'Node "{args.name}" recovered: its kubelet is back and resyncs its pods.')
-    return 0
-
-
-def cmd_kill_pod(args: argparse.Namespace, directory: Path) -> int:
-    with Session(directory) as session:
-        cluster = session.open()
-        pod = cluster.store.get("pods", args.namespace, args.pod)
-        if pod is None:
-            raise CLIError(f'error: pod "{args.pod}" not found in namespace '
-                           f'"{args.namespace}"')
-        node = (pod.get("spec") or {}).get("nodeName")
-        if not node:
-            raise CLIError(f'error: pod "{args.pod}" is not running on any node yet')
-        if not cluster.kubelet.running_on(node):
-            raise CLIError(f'error: the kubelet of node "{node}" is down; nothing can kill '
-                           f'containers of pod "{args.pod}" until it recovers')
-        try:
-            container = cluster.kubelet.kill_container(args.namespace, args.pod, args.container,
-                                                       args.exit_code)
-        except (KeyError, ValueError) as exc:
-            raise CLIError(f"error: {exc.args[0]}") from None
-        session.save()
-        print(f'Container "{container}" of pod "{args.pod}" killed (exit code '
-              f"{args.exit_code}).")
-    return 0
-
-
-def cmd_curl(args: argparse.Namespace, directory: Path) -> int:
-    """GET a URL from outside the cluster (a NodePort on a node IP, a load balancer)."""
-    from playground.engine.network.traffic import NetworkError, parse_url
-
-    try:
-        host = parse_url(args.url).host
-    except NetworkError as exc:
-        raise CLIError(f"curl: (3) URL rejected: {exc}") from None
-    with Session(directory) as session:
-        cluster = session.open()
-        result = cluster.network.outside_get(args.url)
-        session.save()
-    ms = round(result.elapsed * 1000)
-    ip, _, port = result.address.rpartition(":")
-    if result.error == "bad address":
-        print(f"curl: (6) Could not resolve host: {host}", file=sys.stderr)
-        return 6
-    if result.error == "timed out":
-        print(f"curl: (28) Failed to connect to {ip} port {port} after {ms} ms: "
-              "Timeout was reached", file=sys.stderr)
-        return 28
-    if result.error == "connection refused":
-        print(f"curl: (7) Failed to connect to {ip} port {port} after {ms} ms: "
-              "Could not connect to server", file=sys.stderr)
-        return 7
-    if result.error is not None:
-        print("curl: (52) Empty reply from server", file=sys.stderr)
-        return 52
-    if args.include:
-        sys.stdout.write(f"HTTP/1.1 {result.status} {result.reason}\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in result.headers.items()) + "\r\n")
-    sys.stdout.write(result.body)
-    return 0
-
-
-def cmd_partition_node(args: argparse.Namespace, directory: Path) -> int:
-    with Session(directory) as session:
-        cluster = session.open()
-        _node(cluster, args.name)
-        cluster.network.partition_node(args.name)
-        session.save()
-        print(f'Node "{args.name}" partitioned: its pods cannot be reached from elsewhere and '
-              "reach nothing beyond the node.")
-    return 0
-
-
-def cmd_heal_node(args: argparse.Namespace, directory: Path) -> int:
-    with Session(directory) as session:
-        cluster = session.open()
-        _node(cluster, args.name)
-        if args.name not in cluster.network.partitioned():
-            raise CLIError(f'error: node "{args.name}" is not partitioned; nothing to heal')
-        cluster.network.heal_node(args.name)
-        session.save()
-        print(f'Node "{args.name}" healed: it is connected to the cluster network again.')
-    return 0
+        result = cluster_commands.run(cluster, args, run_until=session.run_until,
+                                      state=str(directory))
+        if not result.refused:
+            session.save()
+        if args.action != "curl":
+            return _emit(result)
+    return _emit(result)  # curl answers after the state is saved and unlocked
 
 
 def cmd_kubectl(argv: list[str], directory: Path) -> int:
@@ -638,63 +421,18 @@ def cmd_scenario_validate(args: argparse.Namespace, directory: Path) -> int:
 
 # -- argument parsing ----------------------------------------------------------------------------
 
-def build_parser() -> argparse.ArgumentParser:
-    """The `playground` argument parser (kubectl arguments are passed through untouched)."""
-    parser = argparse.ArgumentParser(
+def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser
+                 ) -> argparse.ArgumentParser:
+    """The `playground` argument parser (kubectl arguments are passed through untouched);
+    the TUI's command bar builds it of a class that captures output instead of exiting."""
+    parser = parser_class(
         prog="playground",
         description="Cluster Playground: a simulated Kubernetes cluster in your terminal.")
     parser.add_argument("--state", help="state directory (default: $PLAYGROUND_STATE or the "
                                         "user data dir)")
     sub = parser.add_subparsers(dest="command",
                                 metavar="{cluster,kubectl,etcdctl,etcdutl,scenario,tui}")
-    cluster = sub.add_parser("cluster", help="create, advance, inspect and snapshot the cluster")
-    csub = cluster.add_subparsers(dest="action", metavar="ACTION", required=True)
-    init = csub.add_parser("init", help="create a fresh cluster")
-    init.add_argument("--nodes", type=int, default=3, help="worker nodes (default 3)")
-    init.add_argument("--node-cpu", default="4", help="CPU per node (default 4)")
-    init.add_argument("--node-memory", default="8Gi", help="memory per node (default 8Gi)")
-    init.add_argument("--zones", default="zone-a,zone-b,zone-c", help="comma-separated zones")
-    init.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    init.add_argument("--clock", choices=("realtime", "manual"), default="realtime")
-    init.add_argument("--force", action="store_true", help="replace an existing cluster")
-    adv = csub.add_parser("advance", help="let virtual time pass, e.g. 90s, 5m, 1h")
-    adv.add_argument("duration")
-    csub.add_parser("status", help="show the cluster's shape and virtual time")
-    csub.add_parser("reset", help="replace the cluster with a fresh one of the same shape")
-    snap = csub.add_parser("snapshot", help="save or restore the whole cluster to one file")
-    # not "action": that dest already names the cluster subcommand
-    snap.add_argument("snapshot_action", metavar="action", choices=("save", "restore"))
-    snap.add_argument("file")
-    add = csub.add_parser("add-node", help="join a new worker node (default name worker-N)")
-    add.add_argument("name", nargs="?")
-    add.add_argument("--cpu", help="CPU capacity (default: the cluster's node CPU)")
-    add.add_argument("--memory", help="memory capacity (default: the cluster's node memory)")
-    add.add_argument("--zone", help="topology.kubernetes.io/zone")
-    add.add_argument("--labels", help="extra labels, k=v,k2=v2")
-    add.add_argument("--taints", help="taints, k=v:Effect,k2:Effect")
-    remove = csub.add_parser("remove-node", help="delete a node from the cluster")
-    remove.add_argument("name")
-    fail = csub.add_parser("fail-node", help="stop a node's kubelet (node failure)")
-    fail.add_argument("name")
-    recover = csub.add_parser("recover-node", help="start a failed node's kubelet again")
-    recover.add_argument("name")
-    kill = csub.add_parser("kill-pod", help="make a container of a pod crash")
-    kill.add_argument("pod")
-    kill.add_argument("-n", "--namespace", default="default")
-    kill.add_argument("-c", "--container", help="container name (default: the first)")
-    kill.add_argument("--exit-code", type=int, default=137, help="exit code (default 137)")
-    curl = csub.add_parser("curl", help="GET a URL from outside the cluster (a NodePort on a "
-                                        "node IP, or a load balancer)")
-    curl.add_argument("url")
-    curl.add_argument("-i", "--include", action="store_true", help="print response headers")
-    partition = csub.add_parser("partition-node",
-                                help="cut a node off the network (its pods become unreachable)")
-    partition.add_argument("name")
-    heal = csub.add_parser("heal-node", help="reconnect a partitioned node")
-    heal.add_argument("name")
-    for p in (init, adv, snap, add, remove, fail, recover, kill, curl, partition, heal,
-              *(csub.choices[n] for n in ("status", "reset"))):
-        p.add_argument("--state", dest="state_local", help=argparse.SUPPRESS)
+    cluster_commands.add_cluster_parser(sub)
     sub.add_parser("kubectl", help="run kubectl against the cluster", add_help=False)
     sub.add_parser("etcdctl", help="etcdctl on the control plane: snapshot save FILE",
                    add_help=False)
@@ -800,11 +538,8 @@ def _main(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handlers = {"init": cmd_init, "advance": cmd_advance, "status": cmd_status,
-                "reset": cmd_reset, "snapshot": cmd_snapshot, "add-node": cmd_add_node,
-                "remove-node": cmd_remove_node, "fail-node": cmd_fail_node,
-                "recover-node": cmd_recover_node, "kill-pod": cmd_kill_pod, "curl": cmd_curl,
-                "partition-node": cmd_partition_node, "heal-node": cmd_heal_node}
+    handlers = {"init": cmd_init, "reset": cmd_reset, "snapshot": cmd_snapshot,
+                **{verb: cmd_live for verb in cluster_commands.LIVE}}
     if args.command == "scenario":
         handlers = {"list": cmd_scenario_list, "start": cmd_scenario_start,
                     "status": cmd_scenario_status, "check": cmd_scenario_check,
