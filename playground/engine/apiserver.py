@@ -502,16 +502,17 @@ class APIServer:
                 old_grace = int(meta.get("deletionGracePeriodSeconds") or 0)
                 if grace >= old_grace and finalizers == list(meta.get("finalizers") or []):
                     return DeleteOutcome(current, False)
-            new = deep_copy(current)
-            new_meta = new["metadata"]
+            # copy-on-write: only the object and its metadata change; every other part stays
+            # shared with the stored (read-only) object
+            new_meta = dict(meta)
             new_meta["deletionTimestamp"] = self.clock.timestamp(self.clock.now + grace)
             new_meta["deletionGracePeriodSeconds"] = grace
             if finalizers:
                 new_meta["finalizers"] = finalizers
             if "generation" in new_meta:
                 new_meta["generation"] = int(new_meta["generation"]) + 1
-            if grace == 0 and not finalizers:
-                return DeleteOutcome(self._remove(rt, current, actor), True)
+            new = dict(current)
+            new["metadata"] = new_meta
             return DeleteOutcome(self.store.put(rt.key, new, actor, "deleting"), False)
         return DeleteOutcome(self._remove(rt, current, actor), True)
 

@@ -16,11 +16,12 @@ the watch reported changed are looked at again, so a sync costs O(changes), not 
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key
-from typing import Any
+from typing import Any, NamedTuple
 
 from playground.engine.controllers import podutil
 from playground.engine.controllers.base import Controller
@@ -90,6 +91,9 @@ class ReplicaSetController(Controller):
         # Pods the watch reported changed since a ReplicaSet's last sync, by ReplicaSet key
         # (only for ReplicaSets whose claimed set is kept; the others start from the store).
         self._changed: dict[str, set[str]] = {}
+        # Deletion-ranking facts by pod uid, with the resourceVersion they were read at (a
+        # scale-down of N pods ranks the remaining ones in each of its N/500 syncs).
+        self._ranking: dict[str, tuple[Any, RankFacts]] = {}
 
     # -- queueing ---------------------------------------------------------------------------
     def keys_for(self, event: WatchEvent) -> Iterable[str]:
@@ -103,6 +107,8 @@ class ReplicaSetController(Controller):
                 self._scan_orphans.add(key)
             yield key
             return
+        if event.type == DELETED:
+            self._ranking.pop(meta.get("uid", ""), None)
         refs = [podutil.controller_ref(event.obj)]
         if event.old is not None:
             refs.append(podutil.controller_ref(event.old))
@@ -127,6 +133,7 @@ class ReplicaSetController(Controller):
     def resync(self) -> Iterable[str]:
         self._claimed.clear()
         self._changed.clear()
+        self._ranking.clear()
         for rs in self.store.list("replicasets.apps"):
             key = f"{rs['metadata']['namespace']}/{rs['metadata']['name']}"
             self._scan_orphans.add(key)
@@ -274,9 +281,21 @@ class ReplicaSetController(Controller):
             return self._create_pods(rs, min(-diff, BURST_REPLICAS))
         if diff > 0:
             victims = pods_to_delete(pods, self._related_pods(rs, pods),
-                                     min(diff, BURST_REPLICAS), self.clock.now, self.clock)
+                                     min(diff, BURST_REPLICAS), self.clock.now, self.clock,
+                                     self._rank_facts)
             return self._delete_pods(rs, victims)
         return None
+
+    def _rank_facts(self, pod: Obj) -> RankFacts:
+        """A pod's deletion-ranking facts, kept while its resourceVersion stays the same."""
+        meta = pod["metadata"]
+        uid, version = meta.get("uid", ""), meta.get("resourceVersion")
+        kept = self._ranking.get(uid)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        facts = rank_facts(pod, self.clock)
+        self._ranking[uid] = (version, facts)
+        return facts
 
     def _create_pods(self, rs: Obj, count: int) -> APIError | None:
         meta = rs["metadata"]
@@ -392,25 +411,119 @@ def _name(pod: Obj) -> str:
 
 # -- deletion ranking ---------------------------------------------------------------------------
 
+class RankFacts(NamedTuple):
+    """What the deletion ranking reads from one pod, except the time buckets (they depend on
+    the instant of the sync) and the count of related pods on its node (it changes as they
+    go). Kept per pod between syncs, by uid and resourceVersion."""
+
+    assigned: bool
+    phase: int
+    ready: bool
+    cost: int
+    node: str
+    ready_at: float | None
+    restarts: int
+    created_at: float | None
+    uid: str
+    name: str
+
+
+def rank_facts(pod: Obj, clock: Any) -> RankFacts:
+    """The ranking facts of one pod."""
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    node = spec.get("nodeName") or ""
+    try:
+        cost = int(podutil_annotation(pod, DELETION_COST) or 0)
+    except ValueError:
+        cost = 0
+    restartable = {c.get("name") for c in spec.get("initContainers") or ()
+                   if c.get("restartPolicy") == "Always"}
+    restarts = [int(s.get("restartCount") or 0) for s in status.get("containerStatuses") or ()]
+    restarts += [int(s.get("restartCount") or 0)
+                 for s in status.get("initContainerStatuses") or ()
+                 if s.get("name") in restartable]
+    ready = podutil.is_ready(pod)
+    ready_cond = podutil.condition(pod, "Ready")
+    ready_stamp = (ready_cond or {}).get("lastTransitionTime") if ready else None
+    meta = pod["metadata"]
+    created = meta.get("creationTimestamp")
+    return RankFacts(bool(node), _PHASE_ORDINAL.get(status.get("phase", ""), 0), ready, cost,
+                     node, clock.seconds_at(ready_stamp) if ready_stamp else None,
+                     max(restarts, default=0), clock.seconds_at(created) if created else None,
+                     meta.get("uid", ""), str(meta["name"]))
+
+
 def pods_to_delete(pods: list[Obj], related: list[Obj], count: int, now: float,
-                   clock: Any) -> list[Obj]:
+                   clock: Any, facts_of: Callable[[Obj], RankFacts] | None = None
+                   ) -> list[Obj]:
     """The `count` pods a ReplicaSet deletes first (getPodsToDelete): all of them when
-    `count` covers every pod, otherwise the first of `rank_for_deletion`."""
+    `count` covers every pod, otherwise the first `count` in deletion order (see
+    `rank_for_deletion`), those ranked by the first five rules alone in name order.
+
+    Only the `count` first are selected, not every pod sorted, and `facts_of` may hand out
+    facts kept from earlier syncs. The order is a total one: where the pairwise rules of the
+    real controller contradict each other (a newer ready time in the same age bucket orders
+    by uid, an equal one falls through to restarts and creation), pods with equal times stand
+    together, placed by the least uid among them."""
     if count >= len(pods):
         return list(pods)
+    of = facts_of or (lambda pod: rank_facts(pod, clock))
     on_node = _pods_per_node(related)
-    facts = {id(pod): _deletion_facts(pod, on_node, clock) for pod in pods}
-    # The first five rules form a plain lexicographic key; only the group of equals that
-    # straddles the cut needs the pairwise (time-bucketed) comparison.
-    ordered = sorted(sorted(pods, key=_name), key=lambda p: _primary(facts[id(p)]))
-    cut = _primary(facts[id(ordered[count - 1])])
-    before = [p for p in ordered if _primary(facts[id(p)]) < cut]
-    group = [p for p in ordered if _primary(facts[id(p)]) == cut]
+    facts = [of(pod) for pod in pods]
+    primary = [(f.assigned, f.phase, f.ready, f.cost, -on_node.get(f.node, 0), f.name)
+               for f in facts]
+    first = heapq.nsmallest(count, range(len(pods)), key=primary.__getitem__)
+    cut = primary[first[-1]][:5]
+    before = [i for i in first if primary[i][:5] < cut]
+    group = [i for i, key in enumerate(primary) if key[:5] == cut]
+    group = heapq.nsmallest(count - len(before), group,
+                            key=_secondary_keys(facts, group, now).__getitem__)
+    return [pods[i] for i in before] + [pods[i] for i in group]
 
-    def compare(a: Obj, b: Obj) -> int:
-        return _compare(facts[id(a)], facts[id(b)], now)
 
-    return before + sorted(group, key=cmp_to_key(compare))[:count - len(before)]
+_NO_TIME = -math.inf
+
+
+def _secondary_keys(facts: list[RankFacts], group: list[int], now: float
+                    ) -> dict[int, tuple[Any, ...]]:
+    """Rules 6–8 as a sort key for the pods of one group of equals under rules 1–5: the age
+    bucket of the ready time, pods of equal ready time placed by their least uid, more
+    restarts, the age bucket of the creation time, pods of equal creation time placed by
+    their least uid, name."""
+    buckets: dict[float | None, float] = {None: _NO_TIME}
+
+    def bucket(at: float | None) -> float:
+        found = buckets.get(at)
+        if found is None:
+            found = buckets[at] = _log_rank(at, now)  # type: ignore[arg-type]
+        return found
+
+    least: dict[Any, str] = {}
+    ready_keys: dict[int, tuple[Any, Any]] = {}
+    for i in group:
+        f = facts[i]
+        if f.ready:
+            ready = (bucket(f.ready_at), f.ready_at)
+            uid = least.get(ready)
+            if uid is None or f.uid < uid:
+                least[ready] = f.uid
+        else:
+            ready = (0, None)
+        ready_keys[i] = ready
+    created_least: dict[Any, str] = {}
+    partial: dict[int, tuple[Any, ...]] = {}
+    for i in group:
+        f = facts[i]
+        ready = ready_keys[i]
+        head = (ready[0], least.get(ready, ""), -f.restarts, bucket(f.created_at))
+        partial[i] = head
+        created = (head, f.created_at)
+        uid = created_least.get(created)
+        if uid is None or f.uid < uid:
+            created_least[created] = f.uid
+    return {i: partial[i] + (created_least[(partial[i], facts[i].created_at)], facts[i].name)
+            for i in group}
 
 
 def rank_for_deletion(pods: list[Obj], related: list[Obj], now: float, clock: Any) -> list[Obj]:
