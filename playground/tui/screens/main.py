@@ -12,7 +12,7 @@ tab when narrow; the screen tells it when the cluster changes and pastes its com
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual import on
@@ -24,6 +24,8 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Input, Tab, Tabs
 
+from playground import cluster_commands
+from playground.engine import etcd
 from playground.kubectl.output import to_yaml
 from playground.tui.bridge import SPEEDS
 from playground.tui.completion import complete
@@ -50,6 +52,33 @@ if TYPE_CHECKING:
     from playground.tui.app import PlaygroundApp
 
 PANES = ("nodes", "pods", "services", "events")
+TOOLS_HELP = ("The command bar runs kubectl, `playground cluster VERB …` ("
+              + ", ".join(cluster_commands.LIVE) + "; `playground cluster --help`), "
+              "`etcdctl snapshot save FILE` and `etcdutl snapshot status|restore FILE`.\n")
+
+
+class Printed(Protocol):
+    """What a command printed and its exit code (kubectl's, etcd's, `playground cluster`'s)."""
+
+    @property
+    def stdout(self) -> str: ...
+    @property
+    def stderr(self) -> str: ...
+    @property
+    def exit_code(self) -> int: ...
+
+
+def is_etcd_line(argv: list[str]) -> bool:
+    """`etcdctl …`, `etcdutl …`, also behind `sudo` or `ETCDCTL_API=3`."""
+    words = list(argv)
+    while words and (words[0] == "sudo" or "=" in words[0] and not words[0].startswith("-")):
+        words = words[1:]
+    return bool(words) and words[0] in etcd.TOOLS
+
+
+def _state_directory(saver: object) -> str | None:
+    directory = getattr(saver, "directory", None)
+    return None if directory is None else str(directory)
 WIDE_MIN = (120, 36)
 SCALABLE = {"deployments.apps", "replicasets.apps", "statefulsets.apps"}
 
@@ -357,7 +386,8 @@ class MainScreen(Screen[None]):
         self.run_command_line(message.line)
 
     def run_command_line(self, line: str) -> None:
-        """Run a kubectl command line and show its output (`:pods` means `get pods`)."""
+        """Run a command line and show its output: kubectl (`:pods` means `get pods`),
+        `playground cluster …`, `etcdctl …` or `etcdutl …`."""
         output = self.query_one(CommandOutput)
         output.display = True
         output.write(Text(f"$ {line}", style="bold cyan"))
@@ -365,6 +395,11 @@ class MainScreen(Screen[None]):
             argv = shlex.split(line)
         except ValueError as exc:
             output.write(Text(f"error: {exc}", style="red"))
+            return
+        if argv[:1] == ["playground"] and argv[1:2] in (["kubectl"], ["etcdctl"], ["etcdutl"]):
+            argv = argv[1:]
+        if argv and (argv[0] == "playground" or is_etcd_line(argv)):
+            self._write_result(output, self.run_tool_line(argv))
             return
         if argv and argv[0] in ("kubectl", "k"):
             argv = argv[1:]
@@ -376,11 +411,69 @@ class MainScreen(Screen[None]):
 
         if len(argv) == 1 and argv[0] not in COMMANDS and argv[0] in kind_names():
             argv = ["get", argv[0]]
-        result = self.playground.run_kubectl(argv, namespace=self.namespace)
+        self._write_result(output, self.playground.run_kubectl(argv, namespace=self.namespace))
+
+    @staticmethod
+    def _write_result(output: CommandOutput, result: Printed) -> None:
         for text in result.stdout.rstrip("\n").splitlines():
             output.write(text)
         for text in result.stderr.rstrip("\n").splitlines():
             output.write(Text(text, style="red" if result.exit_code else "yellow"))
+
+    def run_tool_line(self, argv: list[str]) -> Printed:
+        """Run a `playground …`, `etcdctl …` or `etcdutl …` line on the live cluster, then let
+        the controllers and the scenario's checks react, as after kubectl."""
+        app = self.playground
+        if argv[0] == "playground":
+            result: Printed = self._playground_line(argv[1:])
+        else:
+            result = etcd.run(app.cluster, argv)
+        app.bridge.after_command()
+        if app.runner is not None:
+            # the runner caches its check results by resourceVersion and virtual time; an etcd
+            # snapshot is a store record, which moves neither (a fix belongs in the runner)
+            app.runner._cache = None  # noqa: SLF001
+        self.update_header()
+        self.tutorial_changed()
+        return result
+
+    def _playground_line(self, words: list[str]) -> Printed:
+        from playground.cli import build_parser
+
+        app = self.playground
+        if words[:1] in ([], ["-h"], ["--help"]):
+            return cluster_commands.Result(TOOLS_HELP, "", 0)
+        if words[0] == "scenario":
+            return cluster_commands.Result("", "error: in the TUI the tutorial panel runs the "
+                                           "scenario: t shows it, H reveals the next hint.\n", 1)
+        if words[0] != "cluster":
+            return cluster_commands.Result("", f"error: `playground {words[0]}` does not run in "
+                                           f"the command bar. {TOOLS_HELP}", 1)
+        parsed = cluster_commands.parse_cluster_line(words[1:], build_parser)
+        if isinstance(parsed, cluster_commands.Result):
+            return parsed
+        if parsed.action in cluster_commands.STATE_LEVEL:
+            return cluster_commands.Result("", self._state_level(parsed.action) + "\n", 1)
+        bridge = app.bridge
+        result = cluster_commands.run(app.cluster, parsed, run_until=bridge.run_until,
+                                      state=_state_directory(bridge.saver))
+        if parsed.action == "advance":
+            bridge.set_paused(bridge.paused)  # pacing goes on from the new virtual time
+        return result
+
+    def _state_level(self, action: str) -> str:
+        """Why a verb that replaces or copies the state cannot run while the TUI holds it."""
+        runner = self.playground.runner
+        if action == "reset" and runner is not None:
+            return ("error: `playground cluster reset` replaces the state, which this TUI holds "
+                    "open. To start the scenario again on a fresh cluster, open the command "
+                    f"palette (ctrl+p) and choose “Start scenario: {runner.scenario.title}”.")
+        if action == "snapshot":
+            return ("error: `playground cluster snapshot` copies the whole state directory, "
+                    "which this TUI holds open: quit (q) and run it in your shell. "
+                    "`etcdctl snapshot save FILE` works here.")
+        return (f"error: `playground cluster {action}` replaces the state, which this TUI holds "
+                f"open: quit (q) and run it in your shell (the cluster resumes where it was).")
 
     @on(CommandBar.Closed)
     def _close_command(self) -> None:
