@@ -33,6 +33,7 @@ from playground.scenarios.runner import Notice, ScenarioRunner, restore_images
 from playground.state.database import StateDB
 from playground.state.statedir import StateError, StateLock, resolve_state_dir
 
+
 class CLIError(Exception):
     """A refusal with a message for the person at the keyboard."""
 

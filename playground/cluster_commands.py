@@ -244,10 +244,10 @@ def check(args: argparse.Namespace) -> Result | None:
         except ValueError as exc:
             return _refuse(str(exc))
     elif action == "add-node":
-        for problem in (_parse_pairs(args.labels or "", "--labels"),
-                        _parse_taints(args.taints or "")):
-            if isinstance(problem, str):
-                return _refuse(problem)
+        for parsed in (_parse_pairs(args.labels or "", "--labels"),
+                       _parse_taints(args.taints or "")):
+            if isinstance(parsed, str):
+                return _refuse(parsed)
         for value, flag in ((args.cpu, "--cpu"), (args.memory, "--memory")):
             if value is not None and (problem := quantity_problem(value, flag)):
                 return _refuse(problem)
@@ -345,9 +345,9 @@ def add_node(cluster: Cluster, name: str | None = None, *, cpu: str | None = Non
     """Join a worker node (default name: the first free worker-N)."""
     label_map = _parse_pairs(labels or "", "--labels")
     taint_list = _parse_taints(taints or "")
-    for problem in (label_map, taint_list):
-        if isinstance(problem, str):
-            return _refuse(problem)
+    for parsed in (label_map, taint_list):
+        if isinstance(parsed, str):
+            return _refuse(parsed)
     assert isinstance(label_map, dict) and isinstance(taint_list, list)
     for value, flag in ((cpu, "--cpu"), (memory, "--memory")):
         if value is not None and (problem := quantity_problem(value, flag)):

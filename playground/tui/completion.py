@@ -12,11 +12,10 @@ import shlex
 from functools import lru_cache
 
 from playground import cluster_commands
-
 from playground.engine.api.resources import RESOURCE_TYPES
 from playground.engine.cluster import Cluster
-from playground.kubectl.main import COMMANDS
 from playground.kubectl.flags import UsageError
+from playground.kubectl.main import COMMANDS
 from playground.kubectl.targets import resolve_type
 
 TOOLS = ("playground", "etcdctl", "etcdutl")

@@ -375,7 +375,7 @@ class MainScreen(Screen[None]):
         return complete(text, self.playground.cluster, self.namespace)
 
     def action_command(self) -> None:
-        """Open the kubectl command bar."""
+        """Open the command bar (kubectl, `playground cluster …`, etcdctl, etcdutl)."""
         bar = self.query_one(CommandBar)
         bar.display = True
         self.query_one("#command-output").display = True
@@ -432,7 +432,7 @@ class MainScreen(Screen[None]):
         if app.runner is not None:
             # the runner caches its check results by resourceVersion and virtual time; an etcd
             # snapshot is a store record, which moves neither (a fix belongs in the runner)
-            app.runner._cache = None  # noqa: SLF001
+            app.runner._cache = None
         self.update_header()
         self.tutorial_changed()
         return result
@@ -761,14 +761,10 @@ class MainScreen(Screen[None]):
     def action_add_node(self) -> None:
         """Add a worker node like the others."""
         app = self.playground
-        cluster = app.cluster
-        existing = {n["metadata"]["name"] for n in cluster.store.iter("nodes")}
-        index = 1
-        while f"worker-{index}" in existing:
-            index += 1
-        cluster.add_node(f"worker-{index}")
+        name = cluster_commands.next_worker(app.cluster)
+        app.cluster.add_node(name)
         app.bridge.after_command()
-        self.notify(f"Node worker-{index} joined the cluster")
+        self.notify(f"Node {name} joined the cluster")
 
     def action_namespace(self) -> None:
         """Switch namespace."""
