@@ -124,6 +124,9 @@ class Store:
         self._journal_changes: list[ChangeRecord] = []
         self.history: deque[ChangeRecord] = deque(maxlen=history_limit)
         self._records: dict[str, dict[str, Any]] = {}
+        self.record_writes = 0
+        """Counts record writes and removals: records move no resourceVersion, so whoever
+        caches what it read from them (a scenario's check results) keys on this too."""
         self.flushers: list[Callable[[], None]] = []
         """Called before the journal drains, so components can journal buffered state."""
 
@@ -319,6 +322,7 @@ class Store:
         """Save (and journal) one record of a component's private state."""
         self._records.setdefault(kind, {})[key] = data
         self._journal[(self.RECORD_PREFIX + kind, "", key)] = data
+        self.record_writes += 1
 
     def get_record(self, kind: str, key: str) -> dict[str, Any] | None:
         """A saved record, or None."""
@@ -328,6 +332,7 @@ class Store:
         """Forget a record."""
         if self._records.get(kind, {}).pop(key, None) is not None:
             self._journal[(self.RECORD_PREFIX + kind, "", key)] = None
+            self.record_writes += 1
 
     def records(self, kind: str) -> dict[str, dict[str, Any]]:
         """All records of one kind (read-only)."""

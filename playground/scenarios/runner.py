@@ -157,7 +157,7 @@ class ScenarioRunner:
         self.cluster = cluster
         self.scenario = scenario
         self.progress = progress
-        self._cache: tuple[tuple[int, int, float], list[CheckResult]] | None = None
+        self._cache: tuple[tuple[int, int, int, float], list[CheckResult]] | None = None
         self._unread: list[Notice] = []
 
     # -- life cycle -----------------------------------------------------------------------
@@ -234,7 +234,9 @@ class ScenarioRunner:
         step = self.current_step
         if step is None:
             return []
-        key = (self.progress.step, self.cluster.store.resource_version, self.cluster.now)
+        store = self.cluster.store
+        # records (an etcd snapshot, say) move no resourceVersion, hence record_writes
+        key = (self.progress.step, store.resource_version, store.record_writes, self.cluster.now)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
         context = CheckContext(since=self.progress.entered)

@@ -89,6 +89,8 @@ class TutorialPanel(Vertical):
     # -- rendering ------------------------------------------------------------------------
     def render_step(self) -> None:
         """Everything from the runner: text, progress, hints, checks, commands."""
+        if not self.is_attached or not self.children:
+            return  # a late TimeAdvanced while the app shuts down: nothing left to draw into
         runner = self.runner
         total = len(runner.scenario.steps)
         done = min(runner.step_index, total)
