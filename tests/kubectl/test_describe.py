@@ -315,7 +315,7 @@ IP:                       10.105.51.156
 IPs:                      10.105.51.156
 Port:                     <unset>  80/TCP
 TargetPort:               80/TCP
-Endpoints:                10.244.3.3:80,10.244.2.2:80
+Endpoints:                10.244.2.3:80,10.244.3.3:80
 Session Affinity:         None
 Internal Traffic Policy:  Cluster
 Events:                   <none>
@@ -379,12 +379,12 @@ PodCIDR:                      10.244.1.0/24
 PodCIDRs:                     10.244.1.0/24
 ProviderID:                   kind://docker/playground/worker-1
 Non-terminated Pods:          (4 in total)
-  Namespace                   Name                   CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
-  ---------                   ----                   ------------  ----------  ---------------  -------------  ---
-  default                     agent-xhlvk            0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
-  default                     crash                  0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
-  default                     tick-29453770-kxbrd    0 (0%)        0 (0%)      0 (0%)           0 (0%)         0s
-  kube-system                 kube-proxy-x9d42       0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+  Namespace                   Name                CPU Requests  CPU Limits  Memory Requests  Memory Limits  Age
+  ---------                   ----                ------------  ----------  ---------------  -------------  ---
+  default                     agent-xhlvk         0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+  default                     crash               0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+  default                     db-0                0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
+  kube-system                 kube-proxy-x9d42    0 (0%)        0 (0%)      0 (0%)           0 (0%)         10m
 Allocated resources:
   (Total limits may be over 100 percent, i.e., overcommitted.)
   Resource           Requests  Limits
@@ -631,7 +631,7 @@ Labels:        app=db
 Annotations:   pv.kubernetes.io/bind-completed: yes
                pv.kubernetes.io/bound-by-controller: yes
                volume.beta.kubernetes.io/storage-provisioner: rancher.io/local-path
-               volume.kubernetes.io/selected-node: worker-2
+               volume.kubernetes.io/selected-node: worker-1
                volume.kubernetes.io/storage-provisioner: rancher.io/local-path
 Finalizers:    [kubernetes.io/pvc-protection]
 Capacity:      1Gi
@@ -682,7 +682,7 @@ Events:  <none>
 PERSISTENTVOLUME = """\
 Name:              pvc-c563fe31-d4e3-4f58-a99b-a368c6bc1b4c
 Labels:            <none>
-Annotations:       local.path.provisioner/selected-node: worker-2
+Annotations:       local.path.provisioner/selected-node: worker-1
                    pv.kubernetes.io/provisioned-by: rancher.io/local-path
 Finalizers:        [kubernetes.io/pv-protection]
 StorageClass:      standard
@@ -694,7 +694,7 @@ VolumeMode:        Filesystem
 Capacity:          1Gi
 Node Affinity:     
   Required Terms:  
-    Term 0:        kubernetes.io/hostname in [worker-2]
+    Term 0:        kubernetes.io/hostname in [worker-1]
 Message:           
 Source:
     Type:          HostPath (bare host directory volume)
