@@ -24,7 +24,7 @@ import math
 import random
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from itertools import chain, compress, islice
 from operator import add
 from typing import Any
 
@@ -96,6 +96,9 @@ class _Shape:
         "code_ids",
         "code_parts",
         "codes",
+        "combo_ids",
+        "combo_parts",
+        "combos",
         "contrib",
         "defaults",
         "dirty",
@@ -142,6 +145,10 @@ class _Shape:
         self.codes = [-1] * count
         self.code_ids: dict[_Parts, int] = {}
         self.code_parts: list[_Parts] = []
+        self.combos = [-1] * count
+        """Per node, an id of its (base score, code) pair: nodes with one id have one total."""
+        self.combo_ids: dict[tuple[int, int], int] = {}
+        self.combo_parts: list[tuple[int, int]] = []
         self.contrib: list[tuple[str, int] | None] = [None] * count
         self.zone_totals: dict[str, int] = {}
         self.dirty: set[int] = set()
@@ -172,6 +179,16 @@ class _Shape:
         self.least[position] = least
         self.balanced[position] = balanced
         self.base[position] = least + balanced
+        if self.codes[position] >= 0:
+            self._combine(position)
+
+    def _combine(self, position: int) -> None:
+        pair = (self.base[position], self.codes[position])
+        combo = self.combo_ids.get(pair)
+        if combo is None:
+            combo = self.combo_ids[pair] = len(self.combo_parts)
+            self.combo_parts.append(pair)
+        self.combos[position] = combo
 
     def refresh(self, position: int, node: NodeInfo) -> None:
         """Recompute one node's contribution to the cluster-wide sums (zone totals, image
@@ -216,6 +233,7 @@ class _Shape:
                         if sizes[index] is not None:
                             self.holders[image] += 1
             self.codes[position] = code
+            self._combine(position)
 
     def _statics(self, node: NodeInfo) -> _Statics:
         """What depends on the node object alone (labels, taints, images), for this shape."""
@@ -540,7 +558,7 @@ class SchedulingCache:
 
         scores, totals = _score(shape, info, take, feasible, nodes, sorted(self._affinity),
                                 namespace_labels)
-        best = pick_best(totals, rng)
+        best = totals.pick(rng) if isinstance(totals, _Totals) else pick_best(totals, rng)
         return ScheduleResult(feasible_names[best], examined=examined, rejections=rejections,
                               feasible=feasible_names, scores=scores, totals=totals,
                               next_start_index=next_start)
@@ -614,13 +632,23 @@ PerCode = int | dict[int, int]
 
 def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
            feasible: Sequence[int], nodes: Sequence[NodeInfo], affinity_positions: list[int],
-           namespace_labels: NamespaceLabels | None) -> tuple[Mapping[str, list[int]], list[int]]:
+           namespace_labels: NamespaceLabels | None) -> tuple[
+               Mapping[str, list[int]], list[int] | _Totals]:
     """Every score plugin's list over the feasible nodes, in plugin order, and the totals."""
     count = len(feasible)
     zeros = [0] * count
     codes = take(shape.codes)
-    present = set(codes)
     parts = shape.code_parts
+    # Only node-local inputs and the per-code ones: a node's total follows from its combo.
+    by_combo = not (info.spread_constraints or info.preferred_affinity
+                    or info.preferred_anti_affinity or affinity_positions)
+    if by_combo:
+        combos = take(shape.combos)
+        present_combos = set(combos)
+        combo_parts = shape.combo_parts
+        present = {combo_parts[k][1] for k in present_combos}
+    else:
+        present = set(codes)
 
     high = max(parts[c][3] for c in present)
     taint: PerCode = s.MAX_NODE_SCORE if high == 0 else {
@@ -661,6 +689,26 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
             constant += weights[plugin] * value
         else:
             varying.append((weights[plugin], value))
+    if by_combo:
+        if not varying:
+            per_code = dict.fromkeys(present, constant)
+        elif len(varying) > 1:
+            per_code = {c: constant + sum(weight * by_code[c] for weight, by_code in varying)
+                        for c in present}
+        else:
+            per_code = {c: constant + varying[0][0] * value
+                        for c, value in varying[0][1].items()}
+        lazy = _Totals(combos, {k: combo_parts[k][0] + per_code[combo_parts[k][1]]
+                                for k in present_combos})
+        return _Scores(codes, {
+            s.TAINT_TOLERATION: taint,
+            s.NODE_AFFINITY: preferred if info.preferred_node_affinity else zeros,
+            s.POD_TOPOLOGY_SPREAD: spread,
+            s.INTER_POD_AFFINITY: affinity,
+            s.NODE_RESOURCES_FIT: take(shape.least),
+            s.BALANCED_ALLOCATION: take(shape.balanced) if shape.balanced_active else zeros,
+            s.IMAGE_LOCALITY: image,
+        }), lazy
     base = take(shape.base)
     if not varying:
         totals = [total + constant for total in base] if constant else base
@@ -685,6 +733,51 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
         s.IMAGE_LOCALITY: image,
     })
     return scores, totals
+
+
+class _Totals(Sequence[int]):
+    """The totals of one attempt as a total per combo and each feasible node's combo; the
+    list is spelt out only when an explanation asks for it."""
+
+    __slots__ = ("_combos", "_list", "_per_combo")
+
+    def __init__(self, combos: list[int], per_combo: dict[int, int]) -> None:
+        self._combos = combos
+        self._per_combo = per_combo
+        self._list: list[int] | None = None
+
+    def pick(self, rng: random.Random) -> int:
+        """`framework.pick_best` over these totals: the same index and the same draws."""
+        per_combo = self._per_combo
+        combos = self._combos
+        best_total = max(per_combo.values())
+        tied = [k for k, total in per_combo.items() if total == best_total]
+        if len(tied) == 1:
+            only = tied[0]
+            ties = combos.count(only)
+            index = combos.index(only)
+            if ties == 1:
+                return index
+            for _ in range(rng.randrange(ties)):
+                index = combos.index(only, index + 1)
+            return index
+        ties = sum(map(combos.count, tied))
+        wanted = set(tied)
+        positions = compress(range(len(combos)), map(wanted.__contains__, combos))
+        if ties == 1:
+            return next(positions)
+        return next(islice(positions, rng.randrange(ties), None))
+
+    def _spelt(self) -> list[int]:
+        if self._list is None:
+            self._list = list(map(self._per_combo.__getitem__, self._combos))
+        return self._list
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._spelt()[index]
+
+    def __len__(self) -> int:
+        return len(self._combos)
 
 
 class _Scores(Mapping[str, list[int]]):
