@@ -640,8 +640,18 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
     codes = take(shape.codes)
     parts = shape.code_parts
     # Only node-local inputs and the per-code ones: a node's total follows from its combo.
-    by_combo = not (info.spread_constraints or info.preferred_affinity
-                    or info.preferred_anti_affinity or affinity_positions)
+    feasible_nodes: list[NodeInfo] | None = None
+    if info.preferred_affinity or info.preferred_anti_affinity:
+        feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
+        affinity = affinity_scores(info, feasible_nodes, nodes, namespace_labels) or zeros
+    elif affinity_positions:
+        domains = affinity_domain_scores(info, [nodes[p] for p in affinity_positions],
+                                         namespace_labels)
+        affinity = normalized_affinity_scores(domains, feasible_nodes or [
+            nodes[p] for p in feasible]) if domains else zeros
+    else:
+        affinity = zeros
+    by_combo = not info.spread_constraints and affinity is zeros
     if by_combo:
         combos = take(shape.combos)
         present_combos = set(combos)
@@ -660,7 +670,6 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
             preferred = {c: s.MAX_NODE_SCORE * parts[c][4] // high for c in present}
     spread: PerCode = 0
     spread_list: list[int] | None = None
-    feasible_nodes: list[NodeInfo] | None = None
     if info.spread_constraints:
         soft = [c for c in info.spread_constraints if not c.hard]
         if soft:
@@ -668,16 +677,6 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
             spread_list = spread_scores(info, soft, feasible_nodes, nodes, True)
     elif shape.defaults:
         spread = _default_spread(shape, present, count)
-    if info.preferred_affinity or info.preferred_anti_affinity:
-        feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
-        affinity = affinity_scores(info, feasible_nodes, nodes, namespace_labels) or zeros
-    elif affinity_positions:
-        domains = affinity_domain_scores(info, [nodes[p] for p in affinity_positions],
-                                         namespace_labels)
-        affinity = normalized_affinity_scores(domains, feasible_nodes or [
-            nodes[p] for p in feasible]) if domains else zeros
-    else:
-        affinity = zeros
     image = _image_scores(shape, present, len(nodes))
 
     weights = s.SCORE_WEIGHTS
