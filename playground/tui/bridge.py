@@ -6,10 +6,8 @@ batch to the app as one coalescing `ClusterChanged` message. The same frame time
 virtual time: the target follows the wall clock × speed from an anchor that moves whenever the
 speed changes, so pausing and resuming never makes time jump. When the engine cannot keep up
 (a 10,000-pod rollout at 60×) virtual time slows down instead of freezing the interface: a frame
-spends about `ENGINE_SECONDS_PER_FRAME` on the engine and the header says "catching up". With
-the cluster's own pacing a frame can stop in the middle of an instant (a 500-pod burst being
-scheduled and started) and carry on next frame: virtual time does not move until that instant
-is settled, so the screen may show an instant half-done but never skips ahead of it.
+spends about `ENGINE_SECONDS_PER_FRAME` on the engine, instant by instant, and the header says
+"catching up".
 Saving goes through the engine's persistence about once a second when anything changed.
 """
 
@@ -28,11 +26,8 @@ SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 60.0)
 
 FRAME_SECONDS = 1 / 15
 ENGINE_SECONDS_PER_FRAME = 0.008
-"""Engine work a frame may start. With the cluster's own `run_until` a frame stops within
-`CHECK_EVERY` reconciles of it; a scenario's pacing runs instant by instant and can overrun by
-one instant (scenario clusters are small)."""
-CHECK_EVERY = 16
-"""Reconciles between looks at the engine budget's clock."""
+"""Engine work a frame may start (it stops at the first instant past this; one instant's work
+is never split, so a frame can overrun by one instant)."""
 SAVE_EVERY = 1.0
 
 
@@ -77,8 +72,6 @@ class EngineBridge:
         self.frames = 0
         self.behind = False
         """True while the engine cannot keep up with the speed (the header says so)."""
-        self.engine_time: Callable[[], float] = time.perf_counter
-        """The clock the per-frame engine budget is measured on."""
 
     # -- watch ----------------------------------------------------------------------------
     def _on_change(self, event: WatchEvent) -> None:
@@ -147,18 +140,15 @@ class EngineBridge:
                 self.behind = not self._run_towards(target)
                 if self.behind:
                     self._reanchor()  # the engine is behind: slow time, keep the UI alive
-        if self.cluster.settled:  # an instant half-done is not shown: redrawing it costs more
-            self.flush()
-        if self._dirty and self.saver is not None and self.cluster.settled and \
+        self.flush()
+        if self._dirty and self.saver is not None and \
                 self.wall() - self._last_save >= SAVE_EVERY:
             self.save()
 
     def _run_towards(self, target: float) -> bool:
-        """Run towards `target` until the frame's engine budget is spent; True when `target`
-        was reached."""
-        deadline = self.engine_time() + ENGINE_SECONDS_PER_FRAME
-        if self.run_until == self.cluster.run_until:
-            return self.cluster.run_some(target, self._budget(deadline))
+        """Run instant by instant towards `target` until the frame's engine budget is spent;
+        True when `target` was reached."""
+        deadline = time.perf_counter() + ENGINE_SECONDS_PER_FRAME
         clock = self.cluster.clock
         while True:
             next_at = clock.peek()
@@ -166,21 +156,8 @@ class EngineBridge:
                 self.run_until(target)
                 return True
             self.run_until(next_at)
-            if self.engine_time() > deadline:
+            if time.perf_counter() > deadline:
                 return self.cluster.now >= target
-
-    def _budget(self, deadline: float) -> Callable[[], bool]:
-        """A `stop` for the engine: yes once `deadline` has passed, looked at every
-        `CHECK_EVERY` calls."""
-        calls = 0
-        now = self.engine_time
-
-        def stop() -> bool:
-            nonlocal calls
-            calls += 1
-            return calls % CHECK_EVERY == 0 and now() > deadline
-
-        return stop
 
     def after_command(self) -> None:
         """A person changed the cluster: let controllers react at once and show it."""
@@ -205,11 +182,9 @@ class EngineBridge:
         return batch
 
     def save(self) -> None:
-        """Persist everything journalled since the last save (finishing an instant a frame
-        left part-way first: controllers' queues are not saved)."""
+        """Persist everything journalled since the last save."""
         if self.saver is None:
             return
-        self.cluster.settle()
         self.saver.save()
         self._dirty = False
         self._last_save = self.wall()
