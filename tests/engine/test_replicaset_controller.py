@@ -19,7 +19,7 @@ from workload_helpers import (
 
 from playground.engine.api.resources import ResourceType
 from playground.engine.cluster import Cluster
-from playground.engine.controllers.replicaset import rank_for_deletion
+from playground.engine.controllers.replicaset import pods_to_delete
 from playground.engine.errors import APIError
 from playground.engine.store import USER, Obj, deep_copy
 
@@ -235,15 +235,15 @@ def test_deletion_order_rules(first: dict[str, Any], second: dict[str, Any]) -> 
     b = ranked_pod("aa-second", **second)
     related = [a, b, ranked_pod("x", node="crowded")]
     now = 1800.0
-    assert rank_for_deletion([b, a], related, now, cluster.clock) == [a, b]
-    assert rank_for_deletion([a, b], related, now, cluster.clock) == [a, b]
+    assert pods_to_delete([b, a], related, 1, now, cluster.clock) == [a]
+    assert pods_to_delete([a, b], related, 1, now, cluster.clock) == [a]
 
 
 def test_ready_times_in_the_same_power_of_two_bucket_tie_break_by_uid() -> None:
     cluster, _ = make_cluster()
     a = ranked_pod("a", ready_at=1000, uid="u2")
     b = ranked_pod("b", ready_at=1001, uid="u1")
-    assert rank_for_deletion([a, b], [a, b], 1800.0, cluster.clock) == [b, a]
+    assert pods_to_delete([a, b], [a, b], 1, 1800.0, cluster.clock) == [b]
 
 
 def test_scale_down_removes_pods_from_the_crowded_node_first() -> None:

@@ -17,18 +17,90 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from playground.engine.clock import Clock
+from playground.engine.controllers import podutil
 from playground.engine.controllers.replicaset import (
-    _compare,
-    _deletion_facts,
+    _PHASE_ORDINAL,
+    DELETION_COST,
+    _log_rank,
     _pods_per_node,
-    _primary,
     pods_to_delete,
+    podutil_annotation,
     rank_facts,
 )
 from playground.engine.store import Obj
 
 CLOCK = Clock()
 NOW = 1800.0
+
+
+# -- the former implementation: every pod's facts and a pairwise comparator ---------------
+
+def _primary(facts: dict[str, Any]) -> tuple[bool, int, bool, int, int]:
+    """Rules 1–5 as a sort key: unassigned, phase, not ready, low cost, crowded node first."""
+    return (facts["assigned"], facts["phase"], facts["ready"], facts["cost"], -facts["rank"])
+
+
+def _deletion_facts(pod: Obj, on_node: dict[str, int], clock: Any) -> dict[str, Any]:
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    node = spec.get("nodeName") or ""
+    try:
+        cost = int(podutil_annotation(pod, DELETION_COST) or 0)
+    except ValueError:
+        cost = 0
+    restartable = {c.get("name") for c in spec.get("initContainers") or ()
+                   if c.get("restartPolicy") == "Always"}
+    restarts = [int(s.get("restartCount") or 0) for s in status.get("containerStatuses") or ()]
+    restarts += [int(s.get("restartCount") or 0)
+                 for s in status.get("initContainerStatuses") or ()
+                 if s.get("name") in restartable]
+    ready = podutil.is_ready(pod)
+    ready_cond = podutil.condition(pod, "Ready")
+    ready_stamp = (ready_cond or {}).get("lastTransitionTime") if ready else None
+    created = pod["metadata"].get("creationTimestamp")
+    return {
+        "assigned": bool(node),
+        "phase": _PHASE_ORDINAL.get(status.get("phase", ""), 0),
+        "ready": ready,
+        "cost": cost,
+        "rank": on_node.get(node, 0),
+        "ready_at": clock.seconds_at(ready_stamp) if ready_stamp else None,
+        "restarts": max(restarts, default=0),
+        "created_at": clock.seconds_at(created) if created else None,
+        "uid": pod["metadata"].get("uid", ""),
+    }
+
+
+def _compare_times(a: float | None, b: float | None, uid_a: str, uid_b: str,
+                   now: float) -> int:
+    """Newer first; zero times first; times in the same power-of-two age bucket by uid."""
+    if a is None or b is None:
+        return -1 if a is None else 1
+    diff = _log_rank(a, now) - _log_rank(b, now)
+    if diff == 0:
+        return -1 if uid_a < uid_b else (1 if uid_a > uid_b else 0)
+    return -1 if diff < 0 else 1
+
+
+def _compare(a: dict[str, Any], b: dict[str, Any], now: float) -> int:
+    if a["assigned"] != b["assigned"]:
+        return -1 if not a["assigned"] else 1
+    if a["phase"] != b["phase"]:
+        return -1 if a["phase"] < b["phase"] else 1
+    if a["ready"] != b["ready"]:
+        return -1 if not a["ready"] else 1
+    if a["cost"] != b["cost"]:
+        return -1 if a["cost"] < b["cost"] else 1
+    if a["rank"] != b["rank"]:
+        return -1 if a["rank"] > b["rank"] else 1
+    if a["ready"] and b["ready"] and a["ready_at"] != b["ready_at"]:
+        return _compare_times(a["ready_at"], b["ready_at"], a["uid"], b["uid"], now)
+    if a["restarts"] != b["restarts"]:
+        return -1 if a["restarts"] > b["restarts"] else 1
+    if a["created_at"] != b["created_at"]:
+        return _compare_times(a["created_at"], b["created_at"], a["uid"], b["uid"], now)
+    return 0
+
 
 
 def reference_pods_to_delete(pods: list[Obj], related: list[Obj], count: int,

@@ -20,7 +20,6 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import cmp_to_key
 from typing import Any, NamedTuple
 
 from playground.engine.controllers import podutil
@@ -458,8 +457,10 @@ def pods_to_delete(pods: list[Obj], related: list[Obj], count: int, now: float,
                    clock: Any, facts_of: Callable[[Obj], RankFacts] | None = None
                    ) -> list[Obj]:
     """The `count` pods a ReplicaSet deletes first (getPodsToDelete): all of them when
-    `count` covers every pod, otherwise the first `count` in deletion order (see
-    `rank_for_deletion`), those ranked by the first five rules alone in name order.
+    `count` covers every pod, otherwise the first `count` in ActivePodsWithRanks order
+    (LogarithmicScaleDown on): unscheduled < scheduled; Pending < Unknown < Running; not
+    ready < ready; lower pod-deletion-cost; more related pods on the same node; ready for
+    less time; more restarts; newer; then name.
 
     Only the `count` first are selected, not every pod sorted, and `facts_of` may hand out
     facts kept from earlier syncs. The order is a total one: where the pairwise rules of the
@@ -526,20 +527,6 @@ def _secondary_keys(facts: list[RankFacts], group: list[int], now: float
             for i in group}
 
 
-def rank_for_deletion(pods: list[Obj], related: list[Obj], now: float, clock: Any) -> list[Obj]:
-    """Pods in deletion order (controller.ActivePodsWithRanks, LogarithmicScaleDown on):
-    unscheduled < scheduled; Pending < Unknown < Running; not ready < ready; lower
-    pod-deletion-cost; more related pods on the same node; ready for less time; more
-    restarts; newer. Ties keep name order."""
-    on_node = _pods_per_node(related)
-    facts = {id(pod): _deletion_facts(pod, on_node, clock) for pod in pods}
-
-    def compare(a: Obj, b: Obj) -> int:
-        return _compare(facts[id(a)], facts[id(b)], now)
-
-    return sorted(sorted(pods, key=_name), key=cmp_to_key(compare))
-
-
 def _pods_per_node(related: list[Obj]) -> dict[str, int]:
     on_node: dict[str, int] = {}
     for pod in related:
@@ -547,42 +534,6 @@ def _pods_per_node(related: list[Obj]) -> dict[str, int]:
             node = (pod.get("spec") or {}).get("nodeName") or ""
             on_node[node] = on_node.get(node, 0) + 1
     return on_node
-
-
-def _primary(facts: dict[str, Any]) -> tuple[bool, int, bool, int, int]:
-    """Rules 1–5 as a sort key: unassigned, phase, not ready, low cost, crowded node first."""
-    return (facts["assigned"], facts["phase"], facts["ready"], facts["cost"], -facts["rank"])
-
-
-def _deletion_facts(pod: Obj, on_node: dict[str, int], clock: Any) -> dict[str, Any]:
-    spec = pod.get("spec") or {}
-    status = pod.get("status") or {}
-    node = spec.get("nodeName") or ""
-    try:
-        cost = int(podutil_annotation(pod, DELETION_COST) or 0)
-    except ValueError:
-        cost = 0
-    restartable = {c.get("name") for c in spec.get("initContainers") or ()
-                   if c.get("restartPolicy") == "Always"}
-    restarts = [int(s.get("restartCount") or 0) for s in status.get("containerStatuses") or ()]
-    restarts += [int(s.get("restartCount") or 0)
-                 for s in status.get("initContainerStatuses") or ()
-                 if s.get("name") in restartable]
-    ready = podutil.is_ready(pod)
-    ready_cond = podutil.condition(pod, "Ready")
-    ready_stamp = (ready_cond or {}).get("lastTransitionTime") if ready else None
-    created = pod["metadata"].get("creationTimestamp")
-    return {
-        "assigned": bool(node),
-        "phase": _PHASE_ORDINAL.get(status.get("phase", ""), 0),
-        "ready": ready,
-        "cost": cost,
-        "rank": on_node.get(node, 0),
-        "ready_at": clock.seconds_at(ready_stamp) if ready_stamp else None,
-        "restarts": max(restarts, default=0),
-        "created_at": clock.seconds_at(created) if created else None,
-        "uid": pod["metadata"].get("uid", ""),
-    }
 
 
 def podutil_annotation(pod: Obj, key: str) -> str | None:
@@ -594,34 +545,3 @@ def _log_rank(at: float, now: float) -> int:
     """floor(log2(age in nanoseconds)), -1 for no age: the LogarithmicScaleDown bucket."""
     age = (now - at) * 1e9
     return int(math.log2(age)) if age > 0 else -1
-
-
-def _compare_times(a: float | None, b: float | None, uid_a: str, uid_b: str,
-                   now: float) -> int:
-    """Newer first; zero times first; times in the same power-of-two age bucket by uid."""
-    if a is None or b is None:
-        return -1 if a is None else 1
-    diff = _log_rank(a, now) - _log_rank(b, now)
-    if diff == 0:
-        return -1 if uid_a < uid_b else (1 if uid_a > uid_b else 0)
-    return -1 if diff < 0 else 1
-
-
-def _compare(a: dict[str, Any], b: dict[str, Any], now: float) -> int:
-    if a["assigned"] != b["assigned"]:
-        return -1 if not a["assigned"] else 1
-    if a["phase"] != b["phase"]:
-        return -1 if a["phase"] < b["phase"] else 1
-    if a["ready"] != b["ready"]:
-        return -1 if not a["ready"] else 1
-    if a["cost"] != b["cost"]:
-        return -1 if a["cost"] < b["cost"] else 1
-    if a["rank"] != b["rank"]:
-        return -1 if a["rank"] > b["rank"] else 1
-    if a["ready"] and b["ready"] and a["ready_at"] != b["ready_at"]:
-        return _compare_times(a["ready_at"], b["ready_at"], a["uid"], b["uid"], now)
-    if a["restarts"] != b["restarts"]:
-        return -1 if a["restarts"] > b["restarts"] else 1
-    if a["created_at"] != b["created_at"]:
-        return _compare_times(a["created_at"], b["created_at"], a["uid"], b["uid"], now)
-    return 0
