@@ -376,7 +376,10 @@ class SchedulingCache:
             if position is None or nodes[position] is not node:
                 continue
             positions.append(position)
-            self._names[position] = node.name
+            if self._names[position] != node.name:
+                # Copied first: results of earlier attempts still read the old list.
+                self._names = list(self._names)
+                self._names[position] = node.name
             if node.pods_with_required_anti_affinity:
                 self._anti.add(position)
             else:
@@ -538,7 +541,7 @@ class SchedulingCache:
         if not feasible:
             return uncached()
         end = start + examined_count
-        examined = names[start:end] if end <= total else names[start:] + names[:end - total]
+        examined = _NodeNames(names, start, end)
         rejections = {names[p]: verdict for p, verdict in rejected}
         next_start = end % total
 
@@ -551,7 +554,7 @@ class SchedulingCache:
         else:
             def take(values: list[Any]) -> list[Any]:
                 return list(map(values.__getitem__, feasible))
-            feasible_names = take(names)
+            feasible_names = _NodeNames(names, 0, len(feasible), feasible)
         if len(feasible) == 1:
             return ScheduleResult(feasible_names[0], examined=examined, rejections=rejections,
                                   feasible=feasible_names, next_start_index=next_start)
@@ -732,6 +735,46 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
         s.IMAGE_LOCALITY: image,
     })
     return scores, totals
+
+
+class _NodeNames(Sequence[str]):
+    """The names at positions `start` to `end` of the node list (going round past its end),
+    or at `positions` when given; spelt out only when an explanation asks. `names` must not
+    change afterwards (the cache replaces the list instead)."""
+
+    __slots__ = ("_end", "_list", "_names", "_positions", "_start")
+
+    def __init__(self, names: list[str], start: int, end: int,
+                 positions: Sequence[int] | None = None) -> None:
+        self._names = names
+        self._start = start
+        self._end = end
+        self._positions = positions
+        self._list: list[str] | None = None
+
+    def _spelt(self) -> list[str]:
+        if self._list is None:
+            names = self._names
+            if self._positions is not None:
+                self._list = list(map(names.__getitem__, self._positions))
+            elif self._end <= len(names):
+                self._list = names[self._start:self._end]
+            else:
+                self._list = names[self._start:] + names[:self._end - len(names)]
+        return self._list
+
+    def __getitem__(self, index: Any) -> Any:
+        if self._list is None and isinstance(index, int) and 0 <= index < len(self):
+            if self._positions is not None:
+                return self._names[self._positions[index]]
+            return self._names[(self._start + index) % len(self._names)]
+        return self._spelt()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spelt())
+
+    def __len__(self) -> int:
+        return self._end - self._start
 
 
 class _Totals(Sequence[int]):
