@@ -10,7 +10,7 @@ and pending timers come back from the saved queue.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -209,27 +209,6 @@ class Cluster:
             if self.clock.fire_due() == 0 and not self.controllers.busy():
                 return total
 
-    def settle_some(self, stop: Callable[[], bool]) -> bool:
-        """`settle` in pieces: False as soon as `stop()` says so (it is asked between
-        reconciles), True once the current instant is settled. The next `settle_some`,
-        `settle`, `run_some` or `run_until` carries on exactly where this one stopped."""
-        while True:
-            if not self.controllers.settle_some(stop):
-                return False
-            if self.clock.fire_due() == 0 and not self.controllers.busy():
-                return True
-            if stop():
-                return False
-
-    @property
-    def settled(self) -> bool:
-        """False while the current instant has work left (a `settle_some` stopped part-way,
-        or something changed that controllers have not reacted to yet)."""
-        if self.controllers.interrupted or self.controllers.busy():
-            return False
-        due = self.clock.peek()
-        return due is None or due > self.clock.now
-
     def run_until(self, when: float) -> None:
         """Process everything that happens up to virtual second `when`, then stop there."""
         self.settle()
@@ -238,24 +217,6 @@ class Cluster:
             self.settle()
         self.clock.advance_to(when)
         self.settle()
-
-    def run_some(self, when: float, stop: Callable[[], bool]) -> bool:
-        """`run_until(when)` in pieces: True once `when` is reached and settled, False as soon
-        as `stop()` says so (asked between reconciles and between instants). Time moves only
-        once the current instant is settled, so stopping never leaves an instant's work
-        behind a later instant; calling again (or `settle`/`run_until`) carries on."""
-        while True:
-            if not self.settle_some(stop):
-                return False
-            next_at = self.clock.peek()
-            if next_at is not None and next_at <= when:
-                self.clock.step()
-            elif self.clock.now < when:
-                self.clock.advance_to(when)
-            else:
-                return True
-            if stop():
-                return False
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` of virtual time pass."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from playground.engine.controllers.podutil import controller_ref
@@ -87,12 +87,6 @@ class ControllerManager:
         self._queues: dict[str, WorkQueue] = {}
         self._by_name: dict[str, Controller] = {}
         self._owner_queues: dict[str, WorkQueue] | None = None
-        # where a drain stopped by `settle_some` resumes: the controller being drained, whether
-        # the current pass has reconciled anything, and the reconciles the drain has done
-        self._resume_at = 0
-        self._pass_progressed = False
-        self._drained = 0
-        self._last_drained = 0  # what the last finished drain did in all
 
     def add(self, controller: Controller) -> None:
         """Start a controller: subscribe its watches and timers (once per name)."""
@@ -145,72 +139,35 @@ class ControllerManager:
         """True while any queue holds work."""
         return any(self._queues.values())
 
-    @property
-    def interrupted(self) -> bool:
-        """True while a drain stopped by `settle_some` is part-way through a pass."""
-        return self._resume_at > 0 or self._pass_progressed
-
     def settle(self) -> int:
-        """Drain every queue until all are empty; returns the number of reconciles (of this
-        call: a drain a `settle_some` left part-way is finished first, in its own order).
+        """Drain every queue until all are empty; returns the number of reconciles.
 
         The cyclic garbage collector is paused meanwhile: a settle allocates objects that live
         on (pods, events, processes) and leaves almost no cycles behind, so collections during
         it only re-traverse the growing heap (a quarter of a 10,000-pod apply's time)."""
-        before = self._drained
-        self._paused_gc(None)
-        return self._last_drained - before
-
-    def settle_some(self, stop: Callable[[], bool]) -> bool:
-        """Drain as `settle` does, asking `stop()` before every reconcile but the first and
-        returning False as soon as it says yes; True once every queue is empty.
-
-        The next `settle_some` or `settle` resumes exactly where this one stopped, so a drain
-        cut into pieces reconciles the same keys in the same order as one that is not. The
-        engine never reads the wall clock: the caller's `stop` decides how much is enough."""
-        return self._paused_gc(stop)
-
-    def _paused_gc(self, stop: Callable[[], bool] | None) -> bool:
         paused = gc.isenabled()
         if paused:
             gc.disable()
         try:
-            return self._drain(stop)
+            return self._drain()
         finally:
             if paused:
                 gc.enable()
 
-    def _drain(self, stop: Callable[[], bool] | None) -> bool:
-        controllers = self.controllers
-        queues = self._queues
-        first = True
+    def _drain(self) -> int:
+        done = 0
         while True:
-            while self._resume_at < len(controllers):
-                controller = controllers[self._resume_at]
-                queue = queues[controller.name]
+            progressed = False
+            for controller in self.controllers:
+                queue = self._queues[controller.name]
                 while queue:
-                    if stop is not None and not first and stop():
-                        return False
-                    first = False
                     key = queue.popitem(last=False)[0]
-                    self._pass_progressed = True
-                    self._drained += 1
                     controller.reconcile(key)
-                    if self._drained > self.MAX_RECONCILES:
-                        done = self._drained
-                        self._reset()
+                    done += 1
+                    progressed = True
+                    if done > self.MAX_RECONCILES:
                         raise EngineError(
                             f"controllers did not settle after {done} reconciles "
                             f"(last: {controller.name} {key})")
-                self._resume_at += 1
-            if not self._pass_progressed:
-                self._last_drained = self._drained
-                self._reset()
-                return True
-            self._resume_at = 0
-            self._pass_progressed = False
-
-    def _reset(self) -> None:
-        self._resume_at = 0
-        self._pass_progressed = False
-        self._drained = 0
+            if not progressed:
+                return done
