@@ -236,6 +236,31 @@ def test_the_cache_follows_its_nodes_into_a_new_list_and_leaves_the_old_ones() -
     assert others[0].clone().watchers == ()
 
 
+def test_an_explanation_read_later_tells_what_the_attempt_saw() -> None:
+    """Cached results keep snapshots of per-node values, not the cache's live arrays: reading
+    an explanation after hundreds more pods were bound (and a node tainted) gives what the
+    plain evaluation said at the time."""
+    nodes = [make_node(i, zone=i % 7 != 6, image=i % 4 == 0, cpu="16", pods="110")
+             for i in range(250)]
+    cached, plain = World(nodes, 3, True), World(nodes, 3, False)
+    kept: list[tuple[Any, tuple[Any, ...]]] = []
+    for serial in range(1, 400):
+        if serial == 200:
+            for world in (cached, plain):
+                info = world.infos["node-010"]
+                info.set_node({"metadata": info.node["metadata"],
+                               "spec": {"taints": [{"key": "dedicated", "value": "db",
+                                                    "effect": "PreferNoSchedule"}]},
+                               "status": info.node["status"]})
+        pod = make_pod(serial, serial % 3 if serial % 5 else 11, 0)
+        got = cached.schedule(pod, 0)
+        want = plain.schedule(pod, 0)
+        if serial % 40 == 1:
+            kept.append((got, summary(want)))
+    for got, want in kept:
+        assert summary(got) == want
+
+
 def reservoir(totals: list[int], rng: random.Random) -> int:
     """The tie-break as kube-scheduler writes it: one randrange per tie, over every node."""
     best, ties, best_total = 0, 1, totals[0]

@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, compress, islice
-from operator import add
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice
 from typing import Any
 
 from playground.engine.scheduler import filters as f
@@ -54,6 +54,13 @@ from playground.engine.scheduler.spread import (
     default_constraints,
     spread_scores,
 )
+from playground.engine.scheduler.window import (
+    NodeArray,
+    NodeSnapshot,
+    Window,
+    counts_in_window,
+    nth_in_window,
+)
 
 SHAPES_KEPT = 64
 """Pod shapes cached at once (least recently used first out)."""
@@ -65,6 +72,9 @@ _Parts = tuple[int | None, str | None, tuple[int | None, ...], int, int]
 label, zone value, image sizes, untolerated PreferNoSchedule taints, preferred node affinity
 weight)."""
 
+
+_Combo = tuple[int, int, int]
+"""(least allocated score, balanced allocation score, code) of a node for a shape."""
 
 _Statics = tuple[int, bool, str | None, tuple[int | None, ...], int, int, bool]
 """A node's node-object-only inputs for a shape: (node_generation they were read at, has a
@@ -91,7 +101,6 @@ class _Shape:
     __slots__ = (
         "balanced",
         "balanced_active",
-        "base",
         "check_inclusion",
         "code_ids",
         "code_parts",
@@ -108,6 +117,7 @@ class _Shape:
         "images",
         "info",
         "least",
+        "members",
         "memo_key",
         "no_images",
         "rejected",
@@ -141,14 +151,17 @@ class _Shape:
         self.rejected: list[int] = []
         self.least = [0] * count
         self.balanced = [0] * count
-        self.base = [0] * count
         self.codes = [-1] * count
         self.code_ids: dict[_Parts, int] = {}
         self.code_parts: list[_Parts] = []
-        self.combos = [-1] * count
-        """Per node, an id of its (base score, code) pair: nodes with one id have one total."""
-        self.combo_ids: dict[tuple[int, int], int] = {}
-        self.combo_parts: list[tuple[int, int]] = []
+        self.combos = NodeArray(count, -1)
+        """Per node, an id of its (least allocated, balanced allocation, code) triple: nodes
+        with one id have the same scores, so one total."""
+        self.combo_ids: dict[_Combo, int] = {}
+        self.combo_parts: list[_Combo] = []
+        """By id, append-only: attempts' explanations keep reading it."""
+        self.members: dict[int, list[int]] = {}
+        """Per combo some node has, the positions of its nodes, sorted."""
         self.contrib: list[tuple[str, int] | None] = [None] * count
         self.zone_totals: dict[str, int] = {}
         self.dirty: set[int] = set()
@@ -178,16 +191,28 @@ class _Shape:
         balanced = s.balanced_allocation_score(info, node) if self.balanced_active else 0
         self.least[position] = least
         self.balanced[position] = balanced
-        self.base[position] = least + balanced
         if self.codes[position] >= 0:
             self._combine(position)
 
     def _combine(self, position: int) -> None:
-        pair = (self.base[position], self.codes[position])
-        combo = self.combo_ids.get(pair)
+        triple = (self.least[position], self.balanced[position], self.codes[position])
+        combo = self.combo_ids.get(triple)
         if combo is None:
-            combo = self.combo_ids[pair] = len(self.combo_parts)
-            self.combo_parts.append(pair)
+            combo = self.combo_ids[triple] = len(self.combo_parts)
+            self.combo_parts.append(triple)
+        old = self.combos[position]
+        if old == combo:
+            return
+        if old >= 0:
+            members = self.members[old]
+            del members[bisect_left(members, position)]
+            if not members:
+                del self.members[old]
+        found = self.members.get(combo)
+        if found is None:
+            self.members[combo] = [position]
+        else:
+            insort(found, position)
         self.combos[position] = combo
 
     def refresh(self, position: int, node: NodeInfo) -> None:
@@ -522,47 +547,39 @@ class SchedulingCache:
 
         global_filters = self._global_filters(info, nodes, namespace_labels)
         names = self._names
-        contiguous = False
+        feasible: Sequence[int]
         if global_filters:
             shape.freshen(list(shape.stale), nodes)
             examined_count, feasible, rejected = _search(
                 shape.verdicts, global_filters, info, nodes, start, wanted)
         else:
             while True:
-                examined_count, feasible, rejected = _search_cached(
+                window, rejected = _search_cached(
                     shape.rejected, shape.verdicts, start, wanted, total)
+                feasible, examined_count = window, window.examined
                 if not shape.stale:
                     break
                 end = start + examined_count
                 if not shape.freshen([p for p in shape.stale if start <= p < end
                                       or p < end - total], nodes):
                     break
-            contiguous = not rejected
         if not feasible:
             return uncached()
         end = start + examined_count
         examined = _NodeNames(names, start, end)
         rejections = {names[p]: verdict for p, verdict in rejected}
         next_start = end % total
-
-        take: Callable[[list[Any]], list[Any]]
-        if contiguous:
-            def take(values: list[Any]) -> list[Any]:
-                return values[start:end] if end <= total else values[start:] + \
-                    values[:end - total]
-            feasible_names = examined
-        else:
-            def take(values: list[Any]) -> list[Any]:
-                return list(map(values.__getitem__, feasible))
-            feasible_names = _NodeNames(names, 0, len(feasible), feasible)
+        feasible_names = examined if not rejected else \
+            _NodeNames(names, 0, len(feasible), feasible)
         if len(feasible) == 1:
             return ScheduleResult(feasible_names[0], examined=examined, rejections=rejections,
                                   feasible=feasible_names, next_start_index=next_start)
 
-        scores, totals = _score(shape, info, take, feasible, nodes, sorted(self._affinity),
+        scores, totals = _score(shape, info, feasible, nodes, sorted(self._affinity),
                                 namespace_labels)
-        best = totals.pick(rng) if isinstance(totals, _Totals) else pick_best(totals, rng)
-        return ScheduleResult(feasible_names[best], examined=examined, rejections=rejections,
+        chosen = names[totals.pick(rng, shape.members)] if isinstance(totals, _Totals) else \
+            feasible_names[pick_best(totals, rng)]
+        return ScheduleResult(chosen, examined=examined, rejections=rejections,
                               feasible=feasible_names, scores=scores, totals=totals,
                               next_start_index=next_start)
 
@@ -593,9 +610,9 @@ def _search(verdicts: list[f.Rejection | None], global_filters: list[Filter], in
 
 
 def _search_cached(bad: list[int], verdicts: list[f.Rejection | None], start: int,
-                   wanted: int, total: int) -> tuple[int, Any, list[tuple[int, f.Rejection]]]:
-    """The round-robin search from cached verdicts alone: only rejected positions are
-    looked at one by one. Feasible positions come back as a range when none was rejected."""
+                   wanted: int, total: int) -> tuple[Window, list[tuple[int, f.Rejection]]]:
+    """The round-robin search from cached verdicts alone: only the rejected positions are
+    looked at, one by one; the feasible ones come back as a `Window`."""
 
     def rejected_within(count: int) -> int:
         end = start + count
@@ -617,32 +634,25 @@ def _search_cached(bad: list[int], verdicts: list[f.Rejection | None], start: in
             bad[first:] + bad[:bisect_left(bad, end - total)]
     else:
         inside = []
-    if not inside:
-        positions: Any = range(start, end) if end <= total else \
-            chain(range(start, total), range(end - total))
-        return count, list(positions) if end > total else positions, []
-    skip = set(inside)
-    ordered = range(start, end) if end <= total else chain(range(start, total),
-                                                            range(end - total))
-    feasible = [p for p in ordered if p not in skip]
-    rejected = [(p, verdicts[p]) for p in inside]
-    return count, feasible, rejected  # type: ignore[return-value]
+    return Window(start, count, total, inside), [(p, verdicts[p]) for p in inside]  # type: ignore[misc]
 
 
 PerCode = int | dict[int, int]
 """A plugin's normalised score: one value for every node, or a value per code."""
 
+_FROM_COMBO = {s.NODE_RESOURCES_FIT: 0, s.BALANCED_ALLOCATION: 1}
+"""Plugins whose score is part of the combo itself: where in the combo's triple."""
 
-def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
-           feasible: Sequence[int], nodes: Sequence[NodeInfo], affinity_positions: list[int],
-           namespace_labels: NamespaceLabels | None) -> tuple[
-               Mapping[str, list[int]], list[int] | _Totals]:
+
+def _score(shape: _Shape, info: PodInfo, feasible: Sequence[int], nodes: Sequence[NodeInfo],
+           affinity_positions: list[int], namespace_labels: NamespaceLabels | None) -> tuple[
+               Mapping[str, Sequence[int]], list[int] | _Totals]:
     """Every score plugin's list over the feasible nodes, in plugin order, and the totals."""
     count = len(feasible)
     zeros = [0] * count
-    codes = take(shape.codes)
     parts = shape.code_parts
-    # Only node-local inputs and the per-code ones: a node's total follows from its combo.
+    combo_parts = shape.combo_parts
+    combos = shape.combos.snapshot()
     feasible_nodes: list[NodeInfo] | None = None
     if info.preferred_affinity or info.preferred_anti_affinity:
         feasible_nodes = feasible_nodes or [nodes[p] for p in feasible]
@@ -654,14 +664,15 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
             nodes[p] for p in feasible]) if domains else zeros
     else:
         affinity = zeros
+    # Only node-local inputs and the per-code ones: a node's total follows from its combo.
     by_combo = not info.spread_constraints and affinity is zeros
-    if by_combo:
-        combos = take(shape.combos)
-        present_combos = set(combos)
-        combo_parts = shape.combo_parts
-        present = {combo_parts[k][1] for k in present_combos}
+    combo_list: list[int] | None = None
+    if by_combo and isinstance(feasible, Window):
+        counts = counts_in_window(shape.members, feasible, shape.combos)
     else:
-        present = set(codes)
+        combo_list = combos.take(feasible)
+        counts = dict(Counter(combo_list))
+    present = {combo_parts[k][2] for k in counts}
 
     high = max(parts[c][3] for c in present)
     taint: PerCode = s.MAX_NODE_SCORE if high == 0 else {
@@ -691,49 +702,36 @@ def _score(shape: _Shape, info: PodInfo, take: Callable[[list[Any]], list[Any]],
             constant += weights[plugin] * value
         else:
             varying.append((weights[plugin], value))
-    if by_combo:
-        if not varying:
-            per_code = dict.fromkeys(present, constant)
-        elif len(varying) > 1:
-            per_code = {c: constant + sum(weight * by_code[c] for weight, by_code in varying)
-                        for c in present}
-        else:
-            per_code = {c: constant + varying[0][0] * value
-                        for c, value in varying[0][1].items()}
-        lazy = _Totals(combos, {k: combo_parts[k][0] + per_code[combo_parts[k][1]]
-                                for k in present_combos})
-        return _Scores(codes, {
-            s.TAINT_TOLERATION: taint,
-            s.NODE_AFFINITY: preferred if info.preferred_node_affinity else zeros,
-            s.POD_TOPOLOGY_SPREAD: spread,
-            s.INTER_POD_AFFINITY: affinity,
-            s.NODE_RESOURCES_FIT: take(shape.least),
-            s.BALANCED_ALLOCATION: take(shape.balanced) if shape.balanced_active else zeros,
-            s.IMAGE_LOCALITY: image,
-        }), lazy
-    base = take(shape.base)
     if not varying:
-        totals = [total + constant for total in base] if constant else base
+        per_code = dict.fromkeys(present, constant)
+    elif len(varying) == 1:
+        weight, by_code = varying[0]
+        per_code = {c: constant + weight * value for c, value in by_code.items()}
     else:
-        extra = {c: constant + sum(weight * by_code[c] for weight, by_code in varying)
-                 for c in present} if len(varying) > 1 else \
-            {c: constant + varying[0][0] * value for c, value in varying[0][1].items()}
-        totals = list(map(add, base, map(extra.__getitem__, codes)))
+        per_code = {c: constant + sum(weight * by_code[c] for weight, by_code in varying)
+                    for c in present}
+
+    scores = _Scores(combos, feasible, combo_parts, {
+        s.TAINT_TOLERATION: taint,
+        s.NODE_AFFINITY: preferred,
+        s.POD_TOPOLOGY_SPREAD: spread_list if spread_list is not None else spread,
+        s.INTER_POD_AFFINITY: affinity if affinity is not zeros else 0,
+        s.NODE_RESOURCES_FIT: None,
+        s.BALANCED_ALLOCATION: None,
+        s.IMAGE_LOCALITY: image,
+    })
+    combo_totals = {k: combo_parts[k][0] + combo_parts[k][1] + per_code[combo_parts[k][2]]
+                    for k in counts}
+    if by_combo:
+        return scores, _Totals(combos, feasible, combo_totals, counts)
+    assert combo_list is not None
+    totals = list(map(combo_totals.__getitem__, combo_list))
     if spread_list is not None and any(spread_list):
         weight = weights[s.POD_TOPOLOGY_SPREAD]
         totals = [t + weight * v for t, v in zip(totals, spread_list, strict=True)]
     if affinity is not zeros and any(affinity):
         weight = weights[s.INTER_POD_AFFINITY]
         totals = [t + weight * v for t, v in zip(totals, affinity, strict=True)]
-    scores = _Scores(codes, {
-        s.TAINT_TOLERATION: taint,
-        s.NODE_AFFINITY: preferred if info.preferred_node_affinity else zeros,
-        s.POD_TOPOLOGY_SPREAD: spread_list if spread_list is not None else spread,
-        s.INTER_POD_AFFINITY: affinity,
-        s.NODE_RESOURCES_FIT: take(shape.least),
-        s.BALANCED_ALLOCATION: take(shape.balanced) if shape.balanced_active else zeros,
-        s.IMAGE_LOCALITY: image,
-    })
     return scores, totals
 
 
@@ -778,70 +776,78 @@ class _NodeNames(Sequence[str]):
 
 
 class _Totals(Sequence[int]):
-    """The totals of one attempt as a total per combo and each feasible node's combo; the
-    list is spelt out only when an explanation asks for it."""
+    """The totals of one attempt as a total per combo and the attempt's snapshot of each
+    node's combo; the list over the feasible nodes is spelt out only when an explanation asks
+    for it."""
 
-    __slots__ = ("_combos", "_list", "_per_combo")
+    __slots__ = ("_combos", "_counts", "_feasible", "_list", "_per_combo")
 
-    def __init__(self, combos: list[int], per_combo: dict[int, int]) -> None:
+    def __init__(self, combos: NodeSnapshot, feasible: Sequence[int], per_combo: dict[int, int],
+                 counts: dict[int, int]) -> None:
         self._combos = combos
+        self._feasible = feasible
         self._per_combo = per_combo
+        self._counts = counts
         self._list: list[int] | None = None
 
-    def pick(self, rng: random.Random) -> int:
-        """`framework.pick_best` over these totals: the same index and the same draws."""
+    def pick(self, rng: random.Random, members: Mapping[int, list[int]]) -> int:
+        """The position of the node `framework.pick_best` picks over these totals, with the
+        same draws; `members` holds each combo's positions as the snapshot has them."""
         per_combo = self._per_combo
-        combos = self._combos
         best_total = max(per_combo.values())
         tied = [k for k, total in per_combo.items() if total == best_total]
-        if len(tied) == 1:
-            only = tied[0]
-            ties = combos.count(only)
-            index = combos.index(only)
-            if ties == 1:
-                return index
-            for _ in range(rng.randrange(ties)):
-                index = combos.index(only, index + 1)
-            return index
-        ties = sum(map(combos.count, tied))
+        ties = sum(self._counts[k] for k in tied)
+        index = rng.randrange(ties) if ties > 1 else 0
+        feasible = self._feasible
+        if isinstance(feasible, Window):
+            return nth_in_window([members[k] for k in tied], index, feasible, self._combos, tied)
+        combos = self._combos
         wanted = set(tied)
-        positions = compress(range(len(combos)), map(wanted.__contains__, combos))
-        if ties == 1:
-            return next(positions)
-        return next(islice(positions, rng.randrange(ties), None))
+        return next(islice((p for p in feasible if combos[p] in wanted), index, None))
 
     def _spelt(self) -> list[int]:
         if self._list is None:
-            self._list = list(map(self._per_combo.__getitem__, self._combos))
+            self._list = list(map(self._per_combo.__getitem__,
+                                  self._combos.take(self._feasible)))
         return self._list
 
     def __getitem__(self, index: Any) -> Any:
         return self._spelt()[index]
 
     def __len__(self) -> int:
-        return len(self._combos)
+        return len(self._feasible)
 
 
 class _Scores(Mapping[str, list[int]]):
-    """Per-plugin score lists, spelt out from per-code values only when an explanation asks
-    (the codes and the per-code values belong to this attempt and do not change)."""
+    """Per-plugin score lists over the feasible nodes, spelt out only when an explanation
+    asks, from the attempt's snapshot of each node's combo. A plugin's value is one score for
+    every node, a score per code, a list, or None for the scores the combo holds itself."""
 
-    __slots__ = ("_codes", "_lists", "_values")
+    __slots__ = ("_combo_parts", "_combos", "_feasible", "_lists", "_values")
 
-    def __init__(self, codes: list[int], values: dict[str, PerCode | list[int]]) -> None:
-        self._codes = codes
+    def __init__(self, combos: NodeSnapshot, feasible: Sequence[int],
+                 combo_parts: list[_Combo], values: dict[str, PerCode | list[int] | None]) -> None:
+        self._combos = combos
+        self._feasible = feasible
+        self._combo_parts = combo_parts
         self._values = values
         self._lists: dict[str, list[int]] | None = None
 
     def _spelt(self) -> dict[str, list[int]]:
         if self._lists is None:
-            count = len(self._codes)
-            self._lists = {
-                plugin: value if isinstance(value, list) else
-                [value] * count if isinstance(value, int) else
-                list(map(value.__getitem__, self._codes))
-                for plugin, value in self._values.items()}
-            self._codes = []
+            triples = [self._combo_parts[k] for k in self._combos.take(self._feasible)]
+            lists: dict[str, list[int]] = {}
+            for plugin, value in self._values.items():
+                if value is None:
+                    part = _FROM_COMBO[plugin]
+                    lists[plugin] = [triple[part] for triple in triples]
+                elif isinstance(value, int):
+                    lists[plugin] = [value] * len(triples)
+                elif isinstance(value, dict):
+                    lists[plugin] = [value[triple[2]] for triple in triples]
+                else:
+                    lists[plugin] = value
+            self._lists = lists
             self._values = {}
         return self._lists
 
