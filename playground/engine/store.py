@@ -15,7 +15,8 @@ path they change, as the kubelet's and the scheduler's status writes do) — nev
 `update` or item assignment on anything reached from a stored object.
 
 Writes are also journalled: `drain_journal()` hands the persistence layer (outside the engine)
-every object changed since the last drain, so one command's changes land in one transaction.
+every object changed since the last drain, so one command's changes land in one transaction,
+and the latest CHANGES_JOURNALLED change records (all a saved state keeps).
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from playground.engine.selectors import FieldRequirement, Selector, fields_match
+
+CHANGES_JOURNALLED = 100_000
+"""Change records kept between two drains of the journal: a saved state keeps this many
+latest ones, so older ones would only be written to be deleted (a 100,000-pod apply makes
+a million)."""
 
 Obj = dict[str, Any]
 Key = tuple[str, str]  # (namespace, name); namespace is "" for cluster-scoped objects
@@ -107,7 +113,8 @@ class ChangeRecord(NamedTuple):
 class Store:
     """In-memory objects with indices, a global resourceVersion, watches and a journal."""
 
-    def __init__(self, history_limit: int = 20000) -> None:
+    def __init__(self, history_limit: int = 20000,
+                 journal_limit: int = CHANGES_JOURNALLED) -> None:
         self._objects: dict[str, dict[Key, Obj]] = {}
         self._by_namespace: dict[str, dict[str, dict[str, Obj]]] = {}
         self._labels: dict[str, dict[tuple[str, str], set[Key]]] = {}
@@ -121,7 +128,7 @@ class Store:
         self.resource_version = 0
         self.time: Callable[[], float] = lambda: 0.0
         self._journal: dict[tuple[str, str, str], Obj | None] = {}
-        self._journal_changes: list[ChangeRecord] = []
+        self._journal_changes: deque[ChangeRecord] = deque(maxlen=journal_limit)
         self.history: deque[ChangeRecord] = deque(maxlen=history_limit)
         self._records: dict[str, dict[str, Any]] = {}
         self.record_writes = 0
@@ -339,13 +346,16 @@ class Store:
         return self._records.get(kind, {})
 
     # -- journal for persistence ----------------------------------------------------------
-    def drain_journal(self) -> tuple[dict[tuple[str, str, str], Obj | None], list[ChangeRecord]]:
+    def drain_journal(self) -> tuple[dict[tuple[str, str, str], Obj | None],
+                                     list[ChangeRecord]]:
         """Objects written since the last drain ((resource, ns, name) → object, None when
-        deleted) and the change records, in order; the journal is emptied."""
+        deleted) and the latest change records since then, in order (at most
+        CHANGES_JOURNALLED); the journal is emptied."""
         for flush in self.flushers:
             flush()
-        journal, changes = self._journal, self._journal_changes
-        self._journal, self._journal_changes = {}, []
+        journal, changes = self._journal, list(self._journal_changes)
+        self._journal = {}
+        self._journal_changes.clear()
         return journal, changes
 
     def requeue_journal(self, journal: dict[tuple[str, str, str], Obj | None],
@@ -355,7 +365,8 @@ class Store:
         merged = dict(journal)
         merged.update(self._journal)
         self._journal = merged
-        self._journal_changes = list(changes) + self._journal_changes
+        self._journal_changes = deque([*changes, *self._journal_changes],
+                                      maxlen=self._journal_changes.maxlen)
 
     def load(self, resource: str, obj: Obj) -> None:
         """Put a persisted object (or record) back without announcing or journalling it."""

@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from playground.engine.cluster import Cluster
+from playground.engine.store import CHANGES_JOURNALLED
 from playground.state.statedir import StateError
 
 FORMAT = 1
 DB_NAME = "cluster.db"
-CHANGES_KEPT = 100_000
+CHANGES_KEPT = CHANGES_JOURNALLED
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (

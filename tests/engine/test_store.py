@@ -119,6 +119,23 @@ def test_requeued_journal_is_written_next_time_and_newer_entries_win() -> None:
     assert [c.resource_version for c in again_changes] == [1, 2, 3]
 
 
+def test_the_journal_keeps_every_object_but_only_the_latest_change_records() -> None:
+    """A saved state keeps the latest CHANGES_JOURNALLED change records; a burst of writes
+    between two saves journals no more than that, and a requeue keeps to the same bound."""
+    store = Store(journal_limit=3)
+    for name in "abcde":
+        store.put("configmaps", obj("ConfigMap", name), USER)
+    journal, changes = store.drain_journal()
+    assert len(journal) == 5
+    assert [c.resource_version for c in changes] == [3, 4, 5]
+    store.put("configmaps", obj("ConfigMap", "f"), USER)
+    store.put("configmaps", obj("ConfigMap", "g"), USER)
+    store.requeue_journal(journal, changes)
+    again, again_changes = store.drain_journal()
+    assert len(again) == 7
+    assert [c.resource_version for c in again_changes] == [5, 6, 7]
+
+
 def test_load_restores_silently_and_keeps_resource_version() -> None:
     store = Store()
     events: list[WatchEvent] = []

@@ -108,20 +108,32 @@ class Block:
 # -- process: output, steps, background jobs ------------------------------------------------
 
 
+class OutputBudget:
+    """What one process tree may still write to its container's log (shared by its stdout
+    and stderr, so neither needs to point back at the process: no reference cycle)."""
+
+    __slots__ = ("limit", "written")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.written = 0
+
+
 class LineSink(Stream):
     """Hands complete lines to a callback; counts against the process output limit."""
 
-    def __init__(self, process: Process, callback: Callable[[str], None]) -> None:
-        self.process = process
+    def __init__(self, budget: OutputBudget, callback: Callable[[str], None]) -> None:
+        self.budget = budget
         self.callback = callback
         self.pending = ""
 
     def write(self, text: str) -> None:
-        room = self.process.ctx.output_limit - self.process.written
+        budget = self.budget
+        room = budget.limit - budget.written
         if room <= 0 or not text:
             return
         text = text[:room]
-        self.process.written += len(text)
+        budget.written += len(text)
         data = self.pending + text
         cut = data.rfind("\n") + 1
         if cut:
@@ -152,9 +164,9 @@ class Process:
     def __init__(self, ctx: ShellContext) -> None:
         self.ctx = ctx
         self.steps = 0
-        self.written = 0
-        self.stdout = LineSink(self, ctx.stdout)
-        self.stderr = LineSink(self, ctx.stderr)
+        self.output = OutputBudget(ctx.output_limit)
+        self.stdout = LineSink(self.output, ctx.stdout)
+        self.stderr = LineSink(self.output, ctx.stderr)
         self.jobs: dict[int, Job] = {}
         self.next_pid = ctx.pid + 6
 
