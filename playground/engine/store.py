@@ -249,10 +249,11 @@ class Store:
         old = table.get(key)
         rv = self.next_resource_version()
         meta["resourceVersion"] = str(rv)
-        if old is not None:
-            self._unindex(resource, key, old)
         table[key] = obj
-        self._index(resource, key, obj)
+        if old is None:
+            self._index(resource, key, obj)
+        else:
+            self._reindex(resource, key, old, obj)
         self._announce(ADDED if old is None else MODIFIED, resource, key, obj, old, rv, actor,
                        reason)
         return obj
@@ -411,6 +412,49 @@ class Store:
             node = (obj.get("spec") or {}).get("nodeName")
             if node:
                 self._pods_by_node.setdefault(node, set()).add(key)
+
+    def _reindex(self, resource: str, key: Key, old: Obj, obj: Obj) -> None:
+        """`_unindex(old)` then `_index(obj)`, touching only the indices whose inputs changed
+        (most writes are status updates: same labels, owners and node)."""
+        old_meta, meta = old["metadata"], obj["metadata"]
+        namespace_table = self._by_namespace[resource][key[0]]
+        del namespace_table[key[1]]  # the last written is listed last, as before
+        namespace_table[key[1]] = obj
+        uid, old_uid = meta.get("uid"), old_meta.get("uid")
+        if uid != old_uid and resource != "events":
+            if old_uid and self._uids.get(old_uid) == (resource, key):
+                del self._uids[old_uid]
+            if uid:
+                self._uids[uid] = (resource, key)
+        labels, old_labels = meta.get("labels"), old_meta.get("labels")
+        if labels is not old_labels and labels != old_labels:
+            index = self._labels.setdefault(resource, {})
+            for pair in (old_labels or {}).items():
+                keys = index.get(pair)
+                if keys is not None:
+                    keys.discard(key)
+                    if not keys:
+                        del index[pair]
+            for pair in (labels or {}).items():
+                index.setdefault(pair, set()).add(key)
+        refs, old_refs = meta.get("ownerReferences"), old_meta.get("ownerReferences")
+        if refs is not old_refs and refs != old_refs:
+            for ref in old_refs or ():
+                owned = self._owners.get(ref.get("uid", ""))
+                if owned is not None:
+                    owned.discard((resource, key))
+                    if not owned:
+                        del self._owners[ref.get("uid", "")]
+            for ref in refs or ():
+                self._owners.setdefault(ref.get("uid", ""), set()).add((resource, key))
+        if resource == "pods":
+            node = (obj.get("spec") or {}).get("nodeName")
+            old_node = (old.get("spec") or {}).get("nodeName")
+            if node != old_node:
+                if old_node and old_node in self._pods_by_node:
+                    self._pods_by_node[old_node].discard(key)
+                if node:
+                    self._pods_by_node.setdefault(node, set()).add(key)
 
     def _unindex(self, resource: str, key: Key, obj: Obj) -> None:
         meta = obj["metadata"]

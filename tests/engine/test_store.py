@@ -295,3 +295,53 @@ def test_empty_selector_matches_everything_and_nothing_selector_nothing() -> Non
     store = populated()
     assert len(store.list("pods", selector=Selector())) == 6
     assert store.list("pods", selector=Selector(nothing=True)) == []
+
+
+def _indices(store: Store) -> tuple[Any, ...]:
+    """The store's indices with empty entries dropped (removal may leave an empty set)."""
+    return ({r: {ns: dict(t) for ns, t in by_ns.items() if t}
+             for r, by_ns in store._by_namespace.items() if any(by_ns.values())},
+            dict(store._uids),
+            {r: {pair: keys for pair, keys in index.items() if keys}
+             for r, index in store._labels.items() if any(index.values())},
+            {uid: owned for uid, owned in store._owners.items() if owned},
+            {node: keys for node, keys in store._pods_by_node.items() if keys})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(
+    st.sampled_from(("put", "put", "put", "remove")),
+    st.sampled_from(("pods", "events")),
+    st.sampled_from(("p0", "p1", "p2")),
+    label_sets,
+    st.sampled_from(("", "n1", "n2")),
+    st.sampled_from(("", "rs-1", "rs-2")),
+    st.booleans(),
+), max_size=30))
+def test_indices_after_any_writes_equal_indices_built_from_scratch(
+        ops: list[tuple[str, str, str, dict[str, str], str, str, bool]]) -> None:
+    """Updates re-index only what changed; the result must be what indexing the final
+    objects afresh gives (labels, owners, uids, nodes, namespaces)."""
+    store = Store()
+    final: dict[tuple[str, str], dict[str, Any]] = {}
+    for op, resource, name, labels, node, owner, new_uid in ops:
+        if op == "remove":
+            store.remove(resource, "default", name, USER)
+            final.pop((resource, name), None)
+            continue
+        body = obj("Pod" if resource == "pods" else "Event", name, "default", labels, node,
+                   "Running", owner)
+        if new_uid:
+            body["metadata"]["uid"] += "-2"
+        old = final.get((resource, name))
+        if old is not None and not labels and not owner:
+            # a status-style write: the same label and owner objects as before
+            for field in ("labels", "ownerReferences"):
+                if field in old["metadata"]:
+                    body["metadata"][field] = old["metadata"][field]
+        store.put(resource, body, USER)
+        final[(resource, name)] = body
+    fresh = Store()
+    for (resource, _), body in final.items():
+        fresh.put(resource, body, USER)
+    assert _indices(store) == _indices(fresh)
