@@ -78,6 +78,9 @@ class Kubelet(Controller):
         self.volumes = PodVolumes(self)
         self._actors: dict[str, Actor] = {}
         self._field_paths: dict[tuple[bool, str], str] = {}
+        self._node_images: dict[str, tuple[Any, frozenset[str]]] = {}
+        """Per node, its `status.images` list (kept, so its identity cannot be reused) and the
+        image names in it: a node's status is rewritten often, its images list seldom."""
         self.network_target: tuple[ContainerRuntime, bool] | None = None
         """The container whose process is being started (and whether it is replayed)."""
         cluster.store.flushers.append(self.flush)
@@ -491,10 +494,12 @@ class Kubelet(Controller):
         node = self.store.get("nodes", "", node_name)
         if node is None:
             return False
-        for entry in (node.get("status") or {}).get("images") or ():
-            if image.image_id in entry.get("names", ()):
-                return True
-        return False
+        images = (node.get("status") or {}).get("images") or ()
+        held = self._node_images.get(node_name)
+        if held is None or held[0] is not images:
+            held = self._node_images[node_name] = (images, frozenset(
+                name for entry in images for name in entry.get("names", ())))
+        return image.image_id in held[1]
 
     def _remember_image(self, node_name: str, image: Image) -> None:
         node = self.store.get("nodes", "", node_name)
