@@ -106,6 +106,7 @@ class _Shape:
         "code_parts",
         "codes",
         "combo_ids",
+        "combo_of",
         "combo_parts",
         "combos",
         "contrib",
@@ -156,7 +157,9 @@ class _Shape:
         self.code_parts: list[_Parts] = []
         self.combos = NodeArray(count, -1)
         """Per node, an id of its (least allocated, balanced allocation, code) triple: nodes
-        with one id have the same scores, so one total."""
+        with one id have the same scores, so one total. Snapshots of it go into results."""
+        self.combo_of = [-1] * count
+        """The same ids as a plain list, for reading them here."""
         self.combo_ids: dict[_Combo, int] = {}
         self.combo_parts: list[_Combo] = []
         """By id, append-only: attempts' explanations keep reading it."""
@@ -168,8 +171,8 @@ class _Shape:
         self.stale: set[int] = set()
         """Nodes whose `refresh_fit` is due: done when a search reaches them."""
         for position, node in enumerate(nodes):
-            self.refresh_fit(position, node)
             self.refresh(position, node)
+            self.refresh_fit(position, node)
 
     def refresh_fit(self, position: int, node: NodeInfo) -> None:
         """Recompute one node's filter verdict and resource scores."""
@@ -200,24 +203,28 @@ class _Shape:
         if combo is None:
             combo = self.combo_ids[triple] = len(self.combo_parts)
             self.combo_parts.append(triple)
-        old = self.combos[position]
+        old = self.combo_of[position]
         if old == combo:
             return
-        if old >= 0:
-            members = self.members[old]
-            del members[bisect_left(members, position)]
-            if not members:
-                del self.members[old]
-        found = self.members.get(combo)
-        if found is None:
-            self.members[combo] = [position]
-        else:
-            insort(found, position)
+        self.combo_of[position] = combo
         self.combos[position] = combo
+        members = self.members
+        if old >= 0:
+            listed = members[old]
+            if len(listed) == 1:
+                del members[old]
+            else:
+                del listed[bisect_left(listed, position)]
+        listed = members.get(combo)
+        if listed is None:
+            members[combo] = [position]
+        else:
+            insort(listed, position)
 
     def refresh(self, position: int, node: NodeInfo) -> None:
         """Recompute one node's contribution to the cluster-wide sums (zone totals, image
-        holders) and its few-valued score inputs; `refresh_fit` does the rest."""
+        holders) and its few-valued score inputs; `refresh_fit` does the rest (and files the
+        node under its new combo: a refreshed node is stale until then)."""
         info = self.info
         statics = self.statics[position]
         if statics is None or statics[0] != node.node_generation:
@@ -258,7 +265,6 @@ class _Shape:
                         if sizes[index] is not None:
                             self.holders[image] += 1
             self.codes[position] = code
-            self._combine(position)
 
     def _statics(self, node: NodeInfo) -> _Statics:
         """What depends on the node object alone (labels, taints, images), for this shape."""
