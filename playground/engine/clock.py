@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 Handler = Callable[[str], None]
 
 DEFAULT_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True, order=True)
-class Timer:
-    """A wake-up for `target` about `key` at virtual second `when`."""
+class Timer(NamedTuple):
+    """A wake-up for `target` about `key` at virtual second `when`. Ordered by (when, seq):
+    a named tuple, so the timer heap compares in C (at 100,000 pods it holds ~100,000)."""
 
     when: float
     seq: int
