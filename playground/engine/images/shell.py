@@ -26,6 +26,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from playground.engine.images.builtins import SPECIAL_BUILTINS, lookup, shell_builtin
 from playground.engine.images.filesystem import FileSystemError
 from playground.engine.images.shell_api import (
     BUSYBOX_APPLETS,
@@ -382,8 +383,6 @@ class Shell:
         return 127
 
     def _resolve(self, name: str) -> Program | str | None:
-        from playground.engine.images.builtins import lookup
-
         fs = self.ctx.fs
         if "/" in name:
             path = name
@@ -685,7 +684,6 @@ class Shell:
     # -- simple commands ----------------------------------------------------------------------
 
     def run_simple(self, node: SimpleCommand, fds: dict[int, Stream]) -> Gen:
-        from playground.engine.images.builtins import SPECIAL_BUILTINS, shell_builtin
         from playground.engine.images.shell_words import expand_string, expand_words
 
         self.sub_status = None
