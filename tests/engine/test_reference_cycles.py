@@ -11,30 +11,26 @@ freed by the collector: its shell context and programs point back at it.)
 from __future__ import annotations
 
 import gc
+import sys
 from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))  # --import-mode=importlib: reach the helpers
+from workload_helpers import deployment
 
 from playground.engine.cluster import Cluster, ClusterConfig
 from playground.engine.store import USER
 
 
-def nginx(replicas: int) -> dict[str, object]:
-    return {"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "web", "labels": {"app": "web"}},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}},
-                                  "spec": {"containers": [{"name": "nginx",
-                                                           "image": "nginx:1.27"}]}}}}
-
-
 def test_starting_pods_leaves_no_cyclic_garbage() -> None:
     cluster = Cluster.create(ClusterConfig(clock="manual", workers=3))
-    cluster.api.apply(nginx(5), USER)
+    cluster.api.apply(deployment(replicas=5), USER)
     cluster.advance(30)
     gc.collect()
     saved = gc.get_debug()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
-        cluster.api.apply(nginx(150), USER)
+        cluster.api.apply(deployment(replicas=150), USER)
         cluster.advance(60)
         gc.collect()
         kinds = Counter(type(o).__name__ for o in gc.garbage)
