@@ -215,11 +215,11 @@ class _Shape:
                 del members[old]
             else:
                 del listed[bisect_left(listed, position)]
-        listed = members.get(combo)
-        if listed is None:
+        joined = members.get(combo)
+        if joined is None:
             members[combo] = [position]
         else:
-            insort(listed, position)
+            insort(joined, position)
 
     def refresh(self, position: int, node: NodeInfo) -> None:
         """Recompute one node's contribution to the cluster-wide sums (zone totals, image
@@ -640,7 +640,8 @@ def _search_cached(bad: list[int], verdicts: list[f.Rejection | None], start: in
             bad[first:] + bad[:bisect_left(bad, end - total)]
     else:
         inside = []
-    return Window(start, count, total, inside), [(p, verdicts[p]) for p in inside]  # type: ignore[misc]
+    return Window(start, count, total, inside), [
+        (p, verdict) for p in inside if (verdict := verdicts[p]) is not None]
 
 
 PerCode = int | dict[int, int]
