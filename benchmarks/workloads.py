@@ -11,7 +11,7 @@ limit), then times, on the wall clock, one `kubectl apply` of an nginx Deploymen
    1,000 nodes (KWOK's advertised ceiling), the virtual time that took, and their ratio (linear
    growth keeps it near 10). Both are timed the same way, with nothing attached, each run in a
    fresh interpreter (a heap left over from an earlier case slows the next one), alternating
-   small and large `--repeat` times (default 2); the ratio is given for each pair and for the
+   small and large `--repeat` times (default 3); the ratio is given for each pair and for the
    best run of each case (the machine is shared, so a run can only be slowed by noise);
 2. where the first case's time went, from a second run of it with a timer around each
    controller's reconcile (which costs ~10 %): wall time inside each controller's reconciles (a
@@ -299,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the cases and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 pods on 10 nodes only")
-    parser.add_argument("--repeat", type=int, default=2,
-                        help="timed runs of each case, alternating small and large (default 2)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="timed runs of each case, alternating small and large (default 3)")
     parser.add_argument("--top", type=int, default=0,
                         help="also profile the first case (cProfile) and print the N functions "
                              "with the most time of their own")
