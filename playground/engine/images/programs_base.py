@@ -41,6 +41,10 @@ REASONS = {
 }
 
 
+_HANDLED_SETS: dict[frozenset[str], frozenset[str]] = {}
+"""One copy of each set of handled signals (every nginx container handles the same ones)."""
+
+
 @dataclass
 class Signals:
     """The signal state of one container's main process."""
@@ -54,7 +58,8 @@ class Signals:
         if self.owner is not None and self.owner is not owner:
             return False
         self.owner = owner
-        self.handled = frozenset(handled)
+        handled = frozenset(handled)
+        self.handled = _HANDLED_SETS.setdefault(handled, handled)
         return True
 
     def release(self, owner: object) -> None:
