@@ -340,17 +340,18 @@ class ReplicaSetController(Controller):
         return first
 
     def _related_pods(self, rs: Obj, own: list[Obj]) -> list[Obj]:
-        """Active pods of every ReplicaSet that shares this one's controller (the Deployment's
-        other revisions), for the "more pods on the same node" rule."""
+        """Pods of every ReplicaSet that shares this one's controller (the Deployment's other
+        revisions), for the "more pods on the same node" rule (which counts the active ones),
+        in no particular order."""
         ref = podutil.controller_ref(rs)
         if ref is None:
             return own
         related: dict[str, Obj] = {}
-        for _, sibling in self.store.dependents(ref["uid"]):
+        for _, sibling in self.store.iter_dependents(ref["uid"]):
             if sibling.get("kind") != "ReplicaSet":
                 continue
-            for resource, pod in self.store.dependents(sibling["metadata"]["uid"]):
-                if resource == "pods" and podutil.is_active(pod):
+            for resource, pod in self.store.iter_dependents(sibling["metadata"]["uid"]):
+                if resource == "pods":
                     related[pod["metadata"]["name"]] = pod
         return list(related.values())
 
