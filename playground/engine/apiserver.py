@@ -432,6 +432,8 @@ class APIServer:
                 patched = patching.strategic_merge_patch(current, patch, rt.api_version, rt.kind)
             else:
                 raise errors.bad_request(f"unknown patch type {patch_type!r}")
+        except patching.JSONPatchNotApplied:
+            raise errors.rejected() from None
         except patching.PatchError as exc:
             raise errors.bad_request(str(exc)) from None
         if not isinstance(patched, dict):

@@ -85,6 +85,15 @@ def invalid(kind: str, group: str, name: str, errors: list[FieldError]) -> APIEr
                     kind=kind, name=name)
 
 
+REJECTED = "the server rejected our request due to an error in our request"
+
+
+def rejected() -> APIError:
+    """A bare 422: what the server answers when a JSON patch's operations do not apply (its
+    own message is not passed on); kubectl shows `The request is invalid: <message>`."""
+    return APIError(422, "Invalid", REJECTED)
+
+
 def forbidden(message: str) -> APIError:
     """A request refused by admission (e.g. creating in a terminating namespace)."""
     return APIError(403, "Forbidden", message)

@@ -19,7 +19,9 @@ from playground.engine.api.patch import (
     json_patch,
     strategic_merge_patch,
 )
-from playground.engine.errors import EngineError
+from playground.engine.cluster import Cluster, ClusterConfig
+from playground.engine.errors import REJECTED, APIError, EngineError
+from playground.engine.store import USER
 
 
 def deployment(containers: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
@@ -108,6 +110,27 @@ def test_json_patch_errors(operations: list[dict[str, Any]], message: str) -> No
         json_patch({"spec": {"replicas": 1}}, operations)
     assert str(caught.value) == message
     assert isinstance(caught.value, EngineError)
+
+
+def test_the_server_answers_an_inapplicable_json_patch_with_a_bare_422() -> None:
+    """The API server does not pass on why a decoded JSON patch did not apply: it answers 422
+    Invalid with its generic message, and nothing is written."""
+    cluster = Cluster.create(ClusterConfig(clock="manual", workers=0))
+    cluster.api.create({"apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": "app", "namespace": "default"},
+                        "data": {"mode": "blue"}}, USER)
+    before = cluster.store.resource_version
+    for operations in ([{"op": "test", "path": "/data/mode", "value": "green"}],
+                       [{"op": "remove", "path": "/data/nope"}],
+                       [{"op": "frobnicate", "path": "/data"}]):
+        with pytest.raises(APIError) as caught:
+            cluster.api.patch("configmaps", "default", "app", operations, "json")
+        assert (caught.value.code, caught.value.reason, caught.value.message) == \
+            (422, "Invalid", REJECTED)
+    with pytest.raises(APIError) as undecodable:
+        cluster.api.patch("configmaps", "default", "app", {"op": "add"}, "json")
+    assert undecodable.value.code == 400
+    assert cluster.store.resource_version == before
 
 
 # --------------------------------------------------------------------------- strategic merge

@@ -135,6 +135,12 @@ def test_patch_file_and_filename(web: Cluster, tmp_path: Path) -> None:
     ("""patch deployment web --type json -p '{"op":"add"}'""",
      "Error from server (BadRequest): json: cannot unmarshal object into Go value of type "
      "jsonpatch.Patch"),
+    ("""patch deployment web --type json -p '[{"op":"test","path":"/spec/replicas","value":5}]'""",
+     "The request is invalid: the server rejected our request due to an error in our request"),
+    ("""patch deployment web --type json -p '[{"op":"remove","path":"/spec/nope"}]'""",
+     "The request is invalid: the server rejected our request due to an error in our request"),
+    ("""patch deployment web --type json -p '[{"op":"frobnicate","path":"/spec"}]'""",
+     "The request is invalid: the server rejected our request due to an error in our request"),
     ("""patch deployment web -p '{"spec":{"replicas":-1}}'""",
      'The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than '
      "or equal to 0"),

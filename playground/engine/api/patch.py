@@ -307,6 +307,13 @@ def _json_patch_failure(op: JSONMap, doc: JSON, error: Exception) -> str:
     return f"replace operation does not apply: doc is missing key: {path}: missing value"
 
 
+class JSONPatchNotApplied(PatchError):
+    """A JSON patch that decoded but whose operations could not be applied (an unknown op, a
+    missing field, a missing path, a failed test). The API server answers these with a bare
+    422 (`the server rejected our request due to an error in our request`); `kubectl patch
+    --local` shows this message itself."""
+
+
 def json_patch(target: JSON, operations: list[JSONMap]) -> JSON:
     """Apply a JSON patch (RFC 6902: add, remove, replace, move, copy, test)."""
     if not isinstance(operations, list):
@@ -317,16 +324,18 @@ def json_patch(target: JSON, operations: list[JSONMap]) -> JSON:
             raise PatchError(f"invalid JSON patch operation: {go_text(op)}")
         name = op.get("op")
         if name not in _OP_FIELDS:
-            raise PatchError(f"Unexpected kind: {name if name is not None else 'unknown'}")
+            raise JSONPatchNotApplied(
+                f"Unexpected kind: {name if name is not None else 'unknown'}")
         for required in _OP_FIELDS[name]:
             if required not in op:
                 what = {"path": "path field", "from": "from field", "value": "value field"}
-                raise PatchError(f"{name} operation, missing {what[required]}: missing value")
+                raise JSONPatchNotApplied(
+                    f"{name} operation, missing {what[required]}: missing value")
         try:
             doc = jsonpatch.apply_patch(doc, [op], in_place=False)
         except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException, TypeError,
                 ValueError, KeyError, IndexError) as error:
-            raise PatchError(_json_patch_failure(op, doc, error)) from None
+            raise JSONPatchNotApplied(_json_patch_failure(op, doc, error)) from None
     return doc
 
 
