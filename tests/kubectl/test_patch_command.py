@@ -141,6 +141,12 @@ def test_patch_file_and_filename(web: Cluster, tmp_path: Path) -> None:
      "The request is invalid: the server rejected our request due to an error in our request"),
     ("""patch deployment web --type json -p '[{"op":"frobnicate","path":"/spec"}]'""",
      "The request is invalid: the server rejected our request due to an error in our request"),
+    (("""patch deployment web --subresource scale --type json """
+      """-p '[{"op":"test","path":"/spec/replicas","value":5}]'"""),
+     "The request is invalid: the server rejected our request due to an error in our request"),
+    (("""patch deployment web --type json --dry-run=client """
+      """-p '[{"op":"test","path":"/spec/replicas","value":5}]'"""),
+     "error: testing value /spec/replicas failed: test failed"),
     ("""patch deployment web -p '{"spec":{"replicas":-1}}'""",
      'The Deployment "web" is invalid: spec.replicas: Invalid value: -1: must be greater than '
      "or equal to 0"),

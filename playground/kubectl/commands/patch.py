@@ -25,7 +25,7 @@ from typing import Any
 
 from playground.engine.api import patch as patching
 from playground.engine.api.resources import ResourceType
-from playground.engine.errors import APIError
+from playground.engine.errors import APIError, rejected
 from playground.engine.store import USER, deep_copy
 from playground.kubectl.commands.scale import SCALABLE, dry_run_mode, find_objects
 from playground.kubectl.context import Context
@@ -197,6 +197,8 @@ def _apply(rt: ResourceType, obj: Obj, body: Any, patch_type: str, *, local: boo
             return patching.json_merge_patch(obj, patch)
         return patching.strategic_merge_patch(obj, patch, rt.api_version, rt.kind)
     except patching.PatchError as exc:
+        if not local and isinstance(exc, patching.JSONPatchNotApplied):
+            raise rejected() from None
         message = str(exc)
         if local and "doc is missing key: " in message:
             key = message.split("doc is missing key: ", 1)[1].split(":", 1)[0]
