@@ -243,7 +243,15 @@ class Cluster:
     def restore(cls, meta: dict[str, Any], objects: Iterable[tuple[str, Obj]]) -> Cluster:
         """Rebuild a cluster from persisted objects and meta, without replaying history."""
         cluster = cls(ClusterConfig.from_dict(meta["config"]), now=float(meta["now"]))
+        shared = cluster.api.shared
         for resource, obj in objects:
+            # equal parts held once, as when the objects were written (see api/sharing.py)
+            if resource == "pods":
+                shared.share_pod(obj, spec=True)
+            elif resource == "events":
+                for part in ("source", "involvedObject"):
+                    if type(obj.get(part)) is dict:
+                        obj[part] = shared.share(obj[part])
             cluster.store.load(resource, obj)
         cluster.store.resource_version = max(cluster.store.resource_version,
                                              int(meta.get("resource_version", 0)))
