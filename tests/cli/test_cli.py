@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from playground.cli import CLIError, main, parse_duration
+from playground.cli import CLIError, parse_duration
 from playground.state.database import StateDB
+from tests.cli.helpers import CLI, initialised
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -37,34 +38,9 @@ spec:
 """
 
 
-class CLI:
-    """Runs `playground --state DIR ...` in-process and keeps what it printed."""
-
-    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.state = state
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = main(["--state", str(self.state), *args])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in err and "Traceback" not in out
-        assert "internal problem" not in err
-        return code, out, err
-
-    def objects(self) -> int:
-        db = StateDB(self.state)
-        try:
-            return db.object_count()
-        finally:
-            db.close()
-
-
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> CLI:
-    run = CLI(tmp_path / "state", capsys)
-    code, out, _ = run("cluster", "init", "--nodes", "2", "--clock", "manual")
-    assert code == 0, out
-    return run
+    return initialised(tmp_path, capsys)
 
 
 @pytest.fixture

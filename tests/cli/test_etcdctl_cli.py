@@ -8,30 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli import main
 from playground.state.database import StateDB
+from tests.cli.helpers import CLI, initialised
 
 SNAP = "/var/lib/etcd-backup/snap.db"
 
 
-class CLI:
-    """Runs `playground --state DIR ...` in-process and keeps what it printed."""
-
-    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.state = state
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = main(["--state", str(self.state), *args])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in err and "internal problem" not in err
-        return code, out, err
-
-
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> CLI:
-    run = CLI(tmp_path / "state", capsys)
-    assert run("cluster", "init", "--nodes", "2", "--clock", "manual")[0] == 0
+    run = initialised(tmp_path, capsys)
     assert run("kubectl", "create", "deployment", "payments", "--image=nginx:1.27",
                "--replicas=2")[0] == 0
     assert run("cluster", "advance", "30s")[0] == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli import main
+from tests.cli.helpers import CLI, initialised
 
 POD = """\
 apiVersion: v1
@@ -21,24 +21,9 @@ spec:
 """
 
 
-class CLI:
-    """Runs `playground --state DIR ...` in-process and returns what it printed."""
-
-    def __init__(self, state: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        self.state = state
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        code = main(["--state", str(self.state), *args])
-        out, err = self.capsys.readouterr()
-        assert "Traceback" not in err and "internal problem" not in err
-        return code, out, err
-
-
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> CLI:
-    run = CLI(tmp_path / "state", capsys)
-    assert run("cluster", "init", "--clock", "manual", "--nodes", "2")[0] == 0
+    run = initialised(tmp_path, capsys)
     return run
 
 
