@@ -493,15 +493,10 @@ class SchedulingCache:
         for position in candidates:
             node = nodes[position]
             verdict = None
-            for check in local:
+            for check in chain(local, global_filters):
                 verdict = check(info, node)
                 if verdict is not None:
                     break
-            if verdict is None:
-                for check in global_filters:
-                    verdict = check(info, node)
-                    if verdict is not None:
-                        break
             if verdict is None:
                 feasible.append(position)
             else:
